@@ -1,0 +1,30 @@
+# Stand-in for ImageNet pre-training: learn the source digit classes.
+_base_ = [
+    '../_base_/models/resnet18_cifar_digits.py',
+    'mmpretrain::_base_/default_runtime.py',
+]
+custom_imports = dict(imports=['mmsoftft'], allow_failed_imports=False)
+train_dataloader = dict(
+    batch_size=32,
+    num_workers=1,
+    dataset=dict(
+        type='ImageNet',
+        data_root='data/digits/source',
+        split='train',
+        pipeline=[
+            dict(type='LoadImageFromFile'),
+            dict(type='RandomCrop', crop_size=32, padding=4),
+            dict(type='PackInputs'),
+        ]),
+    sampler=dict(type='DefaultSampler', shuffle=True),
+)
+optim_wrapper = dict(
+    optimizer=dict(type='SGD', lr=0.05, momentum=0.9, weight_decay=5e-4))
+param_scheduler = [
+    dict(type='CosineAnnealingLR', by_epoch=True, begin=0, end=15, T_max=15)
+]
+train_cfg = dict(by_epoch=True, max_epochs=15)
+default_hooks = dict(
+    logger=dict(interval=10),
+    checkpoint=dict(interval=15, max_keep_ckpts=1))
+randomness = dict(seed=0)

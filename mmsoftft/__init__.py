@@ -1,0 +1,16 @@
+"""mmsoftft: soft fine-tuning for MMPretrain."""
+from .checkpoint import allow_checkpoint_globals, register_safe_globals
+from .datasets import (IndexPermutation, SourceTargetBatchSampler,
+                       SourceTargetDataset)
+from .engine import SoftFineTuneHook, SourceWeightSchedule
+from .models import SoftFineTuneClassifier, SoftFineTuneLoss
+from .version import __version__
+
+register_safe_globals()
+
+__all__ = [
+    '__version__', 'IndexPermutation', 'allow_checkpoint_globals',
+    'register_safe_globals', 'SoftFineTuneClassifier',
+    'SoftFineTuneHook', 'SoftFineTuneLoss', 'SourceTargetBatchSampler',
+    'SourceTargetDataset', 'SourceWeightSchedule'
+]

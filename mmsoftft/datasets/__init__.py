@@ -1,0 +1,6 @@
+from .samplers import IndexPermutation, SourceTargetBatchSampler
+from .source_target_dataset import SourceTargetDataset
+
+__all__ = [
+    'IndexPermutation', 'SourceTargetBatchSampler', 'SourceTargetDataset'
+]

@@ -1,0 +1,116 @@
+"""Source-plus-target training set of soft fine-tuning."""
+import copy
+from typing import Union
+
+from mmengine.dataset import BaseDataset, force_full_init
+from mmpretrain.registry import DATASETS
+
+__all__ = ['SourceTargetDataset']
+
+DOMAINS = ('source', 'target')
+
+
+@DATASETS.register_module()
+class SourceTargetDataset:
+    """Pair a source dataset (e.g. ImageNet) with a target dataset (e.g. CUB).
+
+    Each part is any mmpretrain dataset (config dict or instance) with its
+    own pipeline and its own label space. Indices ``[0, len(target))`` are
+    target samples and ``[len(target), len(target) + len(source))`` are
+    source samples. ``len(self)`` is the target's length, so the runner's
+    ordinary sampler (e.g. ``DefaultSampler``) walks the target set once per
+    epoch, exactly as in plain fine-tuning, and
+    :class:`SourceTargetBatchSampler` appends source indices to each batch.
+
+    Every packed sample's ``data_samples`` carries ``domain`` (``'source'``
+    or ``'target'``) in its metainfo next to the ``gt_label`` of its own
+    domain, so label spaces never mix. ``metainfo`` is the target's, so
+    evaluation, class names and checkpoints describe the target task.
+
+    Args:
+        source (BaseDataset | dict): The source dataset or its config.
+        target (BaseDataset | dict): The target dataset or its config.
+        lazy_init (bool): Whether to delay loading annotations until
+            :meth:`full_init`. Defaults to False.
+    """
+
+    def __init__(self,
+                 source: Union[BaseDataset, dict],
+                 target: Union[BaseDataset, dict],
+                 lazy_init: bool = False):
+        self.source = self._build(source, 'source')
+        self.target = self._build(target, 'target')
+        self._metainfo = self.target.metainfo
+        self._fully_initialized = False
+        if not lazy_init:
+            self.full_init()
+
+    @staticmethod
+    def _build(dataset: Union[BaseDataset, dict], key: str) -> BaseDataset:
+        if isinstance(dataset, dict):
+            return DATASETS.build(dataset)
+        if isinstance(dataset, BaseDataset):
+            return dataset
+        raise TypeError(f'`{key}` should be a dataset config dict or a '
+                        f'`BaseDataset` instance, but got {type(dataset)}')
+
+    @property
+    def metainfo(self) -> dict:
+        """The target dataset's meta information (a deep copy)."""
+        return copy.deepcopy(self._metainfo)
+
+    def full_init(self) -> None:
+        """Load both datasets' annotations and check neither is empty."""
+        if self._fully_initialized:
+            return
+        for key, dataset in (('source', self.source), ('target',
+                                                       self.target)):
+            dataset.full_init()
+            if len(dataset) == 0:
+                root = getattr(dataset, 'data_root', None)
+                raise ValueError(f'The {key} dataset '
+                                 f'{type(dataset).__name__} (data_root='
+                                 f'{root!r}) has no samples.')
+        self.num_target = len(self.target)
+        self.num_source = len(self.source)
+        self._fully_initialized = True
+
+    @force_full_init
+    def __len__(self) -> int:
+        return self.num_target
+
+    @force_full_init
+    def locate(self, idx: int) -> tuple:
+        """Map a global index to ``(domain, dataset, local_index)``."""
+        if 0 <= idx < self.num_target:
+            return 'target', self.target, idx
+        if self.num_target <= idx < self.num_target + self.num_source:
+            return 'source', self.source, idx - self.num_target
+        raise IndexError(f'index {idx} is out of range for a '
+                         f'SourceTargetDataset of {self.num_target} target '
+                         f'and {self.num_source} source samples')
+
+    def source_index(self, local_idx):
+        """Global index of the ``local_idx``-th source sample."""
+        return self.num_target + local_idx
+
+    @force_full_init
+    def get_data_info(self, idx: int) -> dict:
+        """Annotation of a sample, with its ``domain`` added."""
+        domain, dataset, local_idx = self.locate(idx)
+        return dict(dataset.get_data_info(local_idx), domain=domain)
+
+    def __getitem__(self, idx: int) -> dict:
+        self.full_init()
+        domain, dataset, local_idx = self.locate(idx)
+        results = dataset[local_idx]
+        results['data_samples'].set_metainfo(dict(domain=domain))
+        return results
+
+    def __repr__(self) -> str:
+        if not self._fully_initialized:
+            return (f'{type(self).__name__}(source={type(self.source)}, '
+                    f'target={type(self.target)}, not fully initialized)')
+        return (f'{type(self).__name__}:\n  target ({self.num_target}): '
+                f'{self.target!r}\n  source ({self.num_source}): '
+                f'{self.source!r}')

@@ -1,0 +1,3 @@
+from .soft_finetune_hook import SoftFineTuneHook
+
+__all__ = ['SoftFineTuneHook']

@@ -1,0 +1,3 @@
+from .source_weight_schedule import SourceWeightSchedule
+
+__all__ = ['SourceWeightSchedule']

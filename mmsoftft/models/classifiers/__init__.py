@@ -1,0 +1,3 @@
+from .soft_finetune_classifier import SoftFineTuneClassifier
+
+__all__ = ['SoftFineTuneClassifier']
