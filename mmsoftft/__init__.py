@@ -1,7 +1,10 @@
 """mmsoftft: soft fine-tuning for MMPretrain."""
 from .checkpoint import allow_checkpoint_globals, register_safe_globals
-from .datasets import (IndexPermutation, SourceTargetBatchSampler,
-                       SourceTargetDataset)
+from .datasets import (
+                       IndexPermutation,
+                       SourceTargetBatchSampler,
+                       SourceTargetDataset,
+)
 from .engine import SoftFineTuneHook, SourceWeightSchedule
 from .models import SoftFineTuneClassifier, SoftFineTuneLoss
 from .version import __version__

@@ -7,10 +7,10 @@ from copy import deepcopy
 from mmengine.config import Config, ConfigDict, DictAction
 from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
-
-import mmsoftft  # noqa: F401  (registers components, safe checkpoint types)
 from mmengine.utils import digit_version
 from mmengine.utils.dl_utils import TORCH_VERSION
+
+import mmsoftft  # noqa: F401  (registers components, safe checkpoint types)
 
 
 def parse_args():

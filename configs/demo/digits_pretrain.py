@@ -21,10 +21,10 @@ train_dataloader = dict(
 optim_wrapper = dict(
     optimizer=dict(type='SGD', lr=0.05, momentum=0.9, weight_decay=5e-4))
 param_scheduler = [
-    dict(type='CosineAnnealingLR', by_epoch=True, begin=0, end=15, T_max=15)
+    dict(type='CosineAnnealingLR', by_epoch=True, begin=0, end=10, T_max=10)
 ]
-train_cfg = dict(by_epoch=True, max_epochs=15)
+train_cfg = dict(by_epoch=True, max_epochs=10)
 default_hooks = dict(
     logger=dict(interval=10),
-    checkpoint=dict(interval=15, max_keep_ckpts=1))
+    checkpoint=dict(interval=10, max_keep_ckpts=1))
 randomness = dict(seed=0)

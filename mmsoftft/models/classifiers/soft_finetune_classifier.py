@@ -28,9 +28,10 @@ class SoftFineTuneClassifier(ImageClassifier):
     with ``w`` = :attr:`source_weight`, set every iteration by
     :class:`SoftFineTuneHook` (1.0 without it). The log shows ``loss`` (the
     total), ``loss_target`` and ``loss_source``; the hook adds
-    ``source_weight``. ``predict`` and ``tensor`` modes use the target ``head`` only, so the trained checkpoint
-    loads into a plain mmpretrain ``ImageClassifier`` with the same head
-    (its ``source_head.*`` keys are then unused). The heads' own ``loss``
+    ``source_weight``. ``predict`` and ``tensor`` modes use the target
+    ``head`` only, so the trained checkpoint loads into a plain mmpretrain
+    ``ImageClassifier`` with the same head (its ``source_head.*`` keys are
+    then unused). The heads' own ``loss``
     settings are not used in ``loss`` mode: ``loss`` here is.
 
     Args:

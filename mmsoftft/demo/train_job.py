@@ -1,0 +1,56 @@
+"""Run one MMEngine training job from a config file, in this process."""
+import os.path as osp
+import time
+from typing import Optional
+
+from mmengine.config import Config
+from mmengine.runner import Runner
+
+__all__ = ['run_training']
+
+
+def run_training(config: str,
+                 work_dir: str,
+                 cfg_options: Optional[dict] = None,
+                 experiment_name: Optional[str] = None) -> dict:
+    """Train (and validate) with the ordinary ``Runner``, like tools/train.py.
+
+    Args:
+        config (str): Config file path.
+        work_dir (str): Where logs and checkpoints go.
+        cfg_options (dict, optional): Overrides, as ``--cfg-options`` would.
+        experiment_name (str, optional): Unique name of this run (several
+            runners in one process need distinct names).
+
+    Returns:
+        dict: ``metrics`` (last validation metrics, may be empty),
+        ``history`` (each metric at every validation), ``checkpoint``
+        (path of the last checkpoint), ``seconds`` (wall time of
+        ``runner.train()``) and ``runner``.
+    """
+    cfg = Config.fromfile(config)
+    cfg.work_dir = work_dir
+    cfg.launcher = 'none'
+    if experiment_name is not None:
+        cfg.experiment_name = experiment_name
+    if cfg_options:
+        cfg.merge_from_dict(cfg_options)
+    runner = Runner.from_cfg(cfg)
+    start = time.perf_counter()
+    runner.train()
+    seconds = time.perf_counter() - start
+    # Every validation appended its metrics to the message hub's history.
+    history = {
+        key[len('val/'):]: [float(v) for v in buf.data[0]]
+        for key, buf in runner.message_hub.log_scalars.items()
+        if key.startswith('val/') and key not in ('val/time',
+                                                  'val/data_time')
+    }
+    last = osp.join(work_dir, 'last_checkpoint')
+    checkpoint = open(last).read().strip() if osp.exists(last) else None
+    return dict(
+        metrics={k: v[-1] for k, v in history.items()},
+        history=history,
+        checkpoint=checkpoint,
+        seconds=seconds,
+        runner=runner)
