@@ -104,6 +104,11 @@ class SourceTargetDataset:
         self.full_init()
         domain, dataset, local_idx = self.locate(idx)
         results = dataset[local_idx]
+        if not isinstance(results, dict) or 'data_samples' not in results:
+            raise ValueError(
+                f'The {domain} dataset {type(dataset).__name__} returned no '
+                '`data_samples`: its `pipeline` should end with '
+                "dict(type='PackInputs')")
         results['data_samples'].set_metainfo(dict(domain=domain))
         return results
 

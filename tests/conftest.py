@@ -1,0 +1,133 @@
+"""Shared fixtures: tiny real-format data, checkpoints and configs.
+
+Data are scikit-learn's bundled digits written as JPEG files: an
+ImageNet-layout source (``meta/train.txt``) and a CUB-layout target (its
+three txt files), read back by mmpretrain's own dataset classes.
+"""
+import os.path as osp
+
+import numpy as np
+import pytest
+import torch
+from mmengine.config import Config
+from mmengine.hooks import Hook
+
+import mmsoftft  # noqa: F401
+from mmsoftft.demo import (
+    load_digit_images,
+    write_digits_source,
+    write_digits_target,
+)
+
+REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
+SOURCE_CLASSES = [0, 1, 2]
+TARGET_CLASSES = [5, 6, 7]
+
+
+def repo_path(*parts):
+    """Absolute path of a file in the repository."""
+    return osp.join(REPO, *parts)
+
+
+@pytest.fixture(scope='session')
+def digits():
+    return load_digit_images()
+
+
+@pytest.fixture(scope='session')
+def tiny_data(tmp_path_factory, digits):
+    """Roots of a 3-class source (ImageNet layout, 20 images per class) and
+    a 3-class target (CUB layout, 4 train and ~half test per class)."""
+    root = tmp_path_factory.mktemp('data')
+    images, labels = digits
+    keep = np.concatenate([
+        np.flatnonzero(labels == c)[:20] for c in SOURCE_CLASSES
+    ] + [np.flatnonzero(labels == c)[:12] for c in TARGET_CLASSES])
+    source = write_digits_source(
+        str(root / 'imagenet'), SOURCE_CLASSES, images[keep], labels[keep])
+    target = write_digits_target(
+        str(root / 'cub'), TARGET_CLASSES, images[keep], labels[keep],
+        shots=4, seed=0)
+    return dict(source=source, target=target)
+
+
+def make_pretrained_checkpoint(path, num_classes=3, model_cfg=None):
+    """Save an mmpretrain-style checkpoint ({'meta', 'state_dict'}) of a
+    plain ImageClassifier, as a pre-trained source model would be."""
+    from mmpretrain.registry import MODELS
+    if model_cfg is None:
+        model_cfg = Config.fromfile(
+            repo_path('configs/_base_/models/resnet18_cifar_digits.py')).model
+    model_cfg = dict(model_cfg)
+    model_cfg['head'] = dict(model_cfg['head'], num_classes=num_classes)
+    torch.manual_seed(0)
+    model = MODELS.build(model_cfg)
+    model.init_weights()
+    torch.save(
+        dict(
+            meta=dict(dataset_meta=dict(classes=[f'c{i}' for i in range(
+                num_classes)])),
+            state_dict=model.state_dict()), path)
+    return str(path)
+
+
+@pytest.fixture(scope='session')
+def pretrained_ckpt(tmp_path_factory):
+    return make_pretrained_checkpoint(
+        tmp_path_factory.mktemp('ckpt') / 'source_pretrained.pth')
+
+
+def softft_cfg(tiny_data, pretrained, work_dir, max_epochs=6,
+               **hook_args):
+    """The demo's soft fine-tuning config on the tiny data, deterministic
+    (no random augmentation, no workers), one log line per iteration."""
+    cfg = Config.fromfile(repo_path('configs/demo/softft_digits.py'))
+    pipeline = [dict(type='LoadImageFromFile'), dict(type='PackInputs')]
+    cfg.merge_from_dict({
+        'work_dir': str(work_dir),
+        'model.pretrained': pretrained,
+        'model.source_head.num_classes': 3,
+        'model.head.num_classes': 3,
+        'model.data_preprocessor.num_classes': 3,
+        'train_dataloader.batch_size': 4,
+        'train_dataloader.num_workers': 0,
+        'train_dataloader.persistent_workers': False,
+        'train_dataloader.batch_sampler.source_batch_size': 4,
+        'train_dataloader.dataset.source.data_root': tiny_data['source'],
+        'train_dataloader.dataset.source.pipeline': pipeline,
+        'train_dataloader.dataset.target.data_root': tiny_data['target'],
+        'train_dataloader.dataset.target.pipeline': pipeline,
+        'val_dataloader.dataset.data_root': tiny_data['target'],
+        'val_dataloader.num_workers': 0,
+        'test_dataloader.dataset.data_root': tiny_data['target'],
+        'test_dataloader.num_workers': 0,
+        'train_cfg.max_epochs': max_epochs,
+        'train_cfg.val_interval': max_epochs,
+        'param_scheduler.0.end': max_epochs,
+        'param_scheduler.0.T_max': max_epochs,
+        'default_hooks.logger.interval': 1,
+        'default_hooks.checkpoint.interval': 1,
+        'default_hooks.checkpoint.max_keep_ckpts': -1,
+        'randomness': dict(seed=0, deterministic=True),
+        'log_level': 'WARNING',
+    })
+    cfg.custom_hooks[0].update(hook_args)
+    return cfg
+
+
+class BatchRecorder(Hook):
+    """Records, per iteration, the source weight the model trains with and
+    the (domain, label) of every sample of the batch."""
+
+    priority = 'LOWEST'
+
+    def __init__(self):
+        self.weights, self.domains, self.batches = {}, {}, {}
+
+    def before_train_iter(self, runner, batch_idx, data_batch=None):
+        model = runner.model
+        self.weights[runner.iter] = model.source_weight
+        samples = data_batch['data_samples']
+        self.domains[runner.iter] = [s.domain for s in samples]
+        self.batches[runner.iter] = [(s.domain, int(s.gt_label), s.img_path)
+                                     for s in samples]

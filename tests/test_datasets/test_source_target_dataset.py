@@ -1,0 +1,96 @@
+import pytest
+from mmengine.dataset import BaseDataset
+from mmpretrain.structures import DataSample
+
+from mmsoftft.datasets import SourceTargetDataset
+
+
+class FakeDataset(BaseDataset):
+    """Virtual dataset of ``n`` samples (no list is built, so ``n`` can be
+    10^8); items record which dataset and index they come from."""
+
+    METAINFO = dict(classes=('a', 'b', 'c'))
+
+    def __init__(self, n, name, lazy_init=False):
+        self.n, self.name = n, name
+        super().__init__(lazy_init=True)
+        if not lazy_init:
+            self.full_init()
+
+    def full_init(self):
+        self._fully_initialized = True
+
+    def __len__(self):
+        return self.n
+
+    def get_data_info(self, idx):
+        return dict(gt_label=idx % 3, idx=idx)
+
+    def __getitem__(self, idx):
+        sample = DataSample(metainfo=dict(origin=self.name, idx=idx))
+        return dict(inputs=None, data_samples=sample.set_gt_label(idx % 3))
+
+
+def make_dataset(num_target, num_source):
+    return SourceTargetDataset(
+        source=FakeDataset(num_source, 'source'),
+        target=FakeDataset(num_target, 'target'))
+
+
+def test_layout_of_indices():
+    ds = make_dataset(num_target=4, num_source=6)
+    item = ds[7]['data_samples']
+    assert (item.domain, item.origin, item.idx) == ('source', 'source', 3)
+    assert len(ds) == 4
+    assert [ds.locate(i)[0] for i in range(10)] == ['target'] * 4 + [
+        'source'
+    ] * 6
+    assert ds.locate(7)[2] == 3
+    assert ds.get_data_info(5) == dict(gt_label=1, idx=1, domain='source')
+    with pytest.raises(IndexError, match='index 10 is out of range'):
+        ds.locate(10)
+
+
+def test_real_files_domains_labels_and_metainfo(tiny_data):
+    pipeline = [dict(type='LoadImageFromFile'), dict(type='PackInputs')]
+    ds = SourceTargetDataset(
+        source=dict(type='ImageNet', data_root=tiny_data['source'],
+                    split='train', pipeline=pipeline),
+        target=dict(type='CUB', data_root=tiny_data['target'],
+                    split='train', pipeline=pipeline))
+    assert (ds.num_target, ds.num_source) == (12, 60)
+    # the target's class names, not ImageNet's 1000
+    assert ds.metainfo['classes'] == ds.target.metainfo['classes']
+    assert len(ds.metainfo['classes']) == 200  # CUB's own class names
+    target = ds[0]['data_samples']
+    source = ds[ds.source_index(59)]['data_samples']
+    assert target.domain == 'target' and 'cub' in target.img_path
+    assert source.domain == 'source' and 'imagenet' in source.img_path
+    # each label stays in its own domain's space
+    assert int(source.gt_label) == 2  # 3rd source class (digit 2)
+    assert set(int(ds[i]['data_samples'].gt_label) for i in range(12)) == {
+        0, 1, 2
+    }
+    assert ds[0]['inputs'].shape == (3, 32, 32)
+
+
+def test_lazy_init():
+    ds = SourceTargetDataset(
+        source=FakeDataset(3, 'source', lazy_init=True),
+        target=FakeDataset(2, 'target', lazy_init=True),
+        lazy_init=True)
+    assert not ds._fully_initialized
+    assert ds[1]['data_samples'].domain == 'target'
+    assert ds._fully_initialized and len(ds) == 2
+
+
+def test_empty_target_is_a_clear_error():
+    with pytest.raises(ValueError, match='target dataset FakeDataset'):
+        make_dataset(num_target=0, num_source=3)
+    with pytest.raises(ValueError, match='source dataset'):
+        make_dataset(num_target=3, num_source=0)
+
+
+def test_bad_part_type():
+    with pytest.raises(TypeError, match='`source` should be a dataset'):
+        SourceTargetDataset(source=[1, 2], target=FakeDataset(2, 't'))
