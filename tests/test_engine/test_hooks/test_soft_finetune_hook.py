@@ -1,0 +1,152 @@
+"""SoftFineTuneHook and the whole pipeline in a real MMEngine Runner."""
+import glob
+import json
+import math
+import os.path as osp
+import shutil
+
+import pytest
+import torch
+from mmengine.config import Config
+from mmengine.runner import Runner
+
+from ...conftest import BatchRecorder, repo_path, softft_cfg
+
+ITERS_PER_EPOCH = 3  # 12 target images, batch 4
+MAX_EPOCHS = 6
+END = 9  # decay_end=0.5 of 18 iterations
+
+
+def run(cfg, resume_from=None):
+    if resume_from is not None:
+        cfg.resume = True
+        cfg.load_from = resume_from
+    runner = Runner.from_cfg(cfg)
+    recorder = BatchRecorder()
+    runner.register_hook(recorder)
+    runner.train()
+    return runner, recorder
+
+
+@pytest.fixture(scope='module')
+def full_run(tiny_data, pretrained_ckpt, tmp_path_factory):
+    work_dir = tmp_path_factory.mktemp('full')
+    cfg = softft_cfg(tiny_data, pretrained_ckpt, work_dir)
+    cfg.visualizer.vis_backends = [
+        dict(type='LocalVisBackend'),
+        dict(type='TensorboardVisBackend')
+    ]
+    runner, recorder = run(cfg)
+    return dict(runner=runner, recorder=recorder, work_dir=str(work_dir))
+
+
+def expected_weight(t):
+    if t >= END:
+        return 0.0
+    return 0.5 * (1 + math.cos(math.pi * t / END))
+
+
+def test_weight_follows_schedule_and_reaches_exact_zero(full_run):
+    weights = full_run['recorder'].weights
+    assert sorted(weights) == list(range(MAX_EPOCHS * ITERS_PER_EPOCH))
+    for t, w in weights.items():
+        assert w == pytest.approx(expected_weight(t)), t
+    assert weights[0] == 1.0
+    assert all(weights[t] == 0.0 for t in range(END, 18))
+    assert all(weights[t] > 0.0 for t in range(END))
+
+
+def test_source_images_stop_being_loaded_at_zero_weight(full_run):
+    domains = full_run['recorder'].domains
+    for t, batch in domains.items():
+        assert batch.count('target') == 4
+        assert batch.count('source') == (4 if t < END else 0), t
+
+
+def test_weight_and_losses_in_the_log(full_run):
+    scalars = glob.glob(
+        osp.join(full_run['work_dir'], '*', 'vis_data', 'scalars.json'))
+    assert len(scalars) == 1
+    rows = [json.loads(line) for line in open(scalars[0])]
+    train = [r for r in rows if 'source_weight' in r]
+    assert len(train) == 18
+    logged = [r['source_weight'] for r in train]
+    assert logged[0] == pytest.approx(1.0)
+    assert logged[-1] == 0.0 and logged[END] == 0.0
+    assert all(a >= b for a, b in zip(logged, logged[1:]))
+    assert all('loss_target' in r and 'loss_source' in r for r in train)
+    # (losses are logged smoothed over 10 iterations; read the last one)
+    hub = full_run['runner'].message_hub
+    last = {k: hub.get_scalar(f'train/{k}').current()
+            for k in ('loss', 'loss_target', 'loss_source')}
+    # with w = 0 the total is the target loss alone
+    assert last['loss'] == pytest.approx(last['loss_target'])
+    assert last['loss_source'] == 0.0
+    assert any(r.get('accuracy/top1') is not None for r in rows)
+
+
+def test_weight_in_tensorboard(full_run):
+    from tensorboard.backend.event_processing.event_accumulator import (
+        EventAccumulator,
+    )
+    events = glob.glob(
+        osp.join(full_run['work_dir'], '*', 'vis_data', 'events.out.*'))
+    assert events
+    acc = EventAccumulator(osp.dirname(events[0]))
+    acc.Reload()
+    values = [e.value for e in acc.Scalars('source_weight')]
+    assert values[0] == pytest.approx(1.0) and values[-1] == 0.0
+
+
+def test_resume_mid_decay_continues_exactly(full_run, tiny_data,
+                                            pretrained_ckpt, tmp_path):
+    ckpt = osp.join(full_run['work_dir'], 'epoch_2.pth')  # iteration 6 < 9
+    shutil.copy(ckpt, tmp_path / 'epoch_2.pth')
+    cfg = softft_cfg(tiny_data, pretrained_ckpt, tmp_path / 'resumed')
+    runner, recorder = run(cfg, resume_from=str(tmp_path / 'epoch_2.pth'))
+    full = full_run['recorder']
+    assert sorted(recorder.weights) == list(range(6, 18))
+    for t in range(6, 18):
+        assert recorder.weights[t] == full.weights[t]
+        assert recorder.batches[t] == full.batches[t]
+    a = full_run['runner'].model.state_dict()
+    b = runner.model.state_dict()
+    for key in a:
+        assert torch.allclose(a[key].float(), b[key].float(), atol=1e-5), key
+
+
+def test_start_weight_zero_loads_no_source_image(tiny_data, pretrained_ckpt,
+                                                 tmp_path):
+    cfg = softft_cfg(tiny_data, pretrained_ckpt, tmp_path, max_epochs=1,
+                     start_weight=0.0)
+    _, recorder = run(cfg)
+    assert all(b == ['target'] * 4 for b in recorder.domains.values())
+    assert set(recorder.weights.values()) == {0.0}
+
+
+def test_hook_needs_a_source_branch(tiny_data, tmp_path):
+    cfg = Config.fromfile(repo_path('configs/demo/finetune_digits.py'))
+    cfg.merge_from_dict({
+        'work_dir': str(tmp_path),
+        'model.backbone.init_cfg': None,
+        'train_dataloader.dataset.data_root': tiny_data['target'],
+        'train_dataloader.num_workers': 0,
+        'train_dataloader.persistent_workers': False,
+        'val_dataloader.dataset.data_root': tiny_data['target'],
+        'val_dataloader.num_workers': 0,
+    })
+    cfg.custom_hooks = [dict(type='SoftFineTuneHook')]
+    runner = Runner.from_cfg(cfg)
+    recorder = BatchRecorder()
+    runner.register_hook(recorder)
+    with pytest.raises(TypeError, match='needs a model with a source branch'):
+        runner.train()
+    assert recorder.weights == {}  # failed before any training step
+
+
+def test_bad_schedule_fails_when_the_config_is_built(tiny_data,
+                                                     pretrained_ckpt,
+                                                     tmp_path):
+    cfg = softft_cfg(tiny_data, pretrained_ckpt, tmp_path, shape='sigmoid')
+    with pytest.raises(ValueError, match='`shape` should be one of'):
+        Runner.from_cfg(cfg).train()

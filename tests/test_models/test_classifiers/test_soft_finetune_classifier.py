@@ -1,0 +1,146 @@
+import pytest
+import torch
+from mmengine.config import Config
+from mmengine.runner import load_checkpoint
+from mmpretrain.registry import MODELS
+from mmpretrain.structures import DataSample
+
+from ...conftest import make_pretrained_checkpoint, repo_path
+
+
+def model_cfg(pretrained=None, target_classes=4, source_classes=3):
+    cfg = Config.fromfile(
+        repo_path('configs/_base_/models/softft_resnet18_cifar_digits.py'))
+    model = cfg.model
+    model.pretrained = pretrained
+    model.head.num_classes = target_classes
+    model.source_head.num_classes = source_classes
+    return model.to_dict()
+
+
+def batch(domains, target_label=1, source_label=2):
+    torch.manual_seed(0)
+    inputs = torch.rand(len(domains), 3, 32, 32)
+    samples = [
+        DataSample(metainfo=dict(domain=d)).set_gt_label(
+            source_label if d == 'source' else target_label) for d in domains
+    ]
+    return inputs, samples
+
+
+def test_loads_backbone_and_source_head_from_one_checkpoint(pretrained_ckpt):
+    model = MODELS.build(model_cfg(pretrained_ckpt))
+    model.init_weights()
+    state = torch.load(pretrained_ckpt)['state_dict']
+    assert torch.equal(model.source_head.fc.weight, state['head.fc.weight'])
+    assert torch.equal(model.source_head.fc.bias, state['head.fc.bias'])
+    assert torch.equal(model.backbone.conv1.weight,
+                       state['backbone.conv1.weight'])
+    # the target head keeps its own (fresh) initialisation
+    assert model.head.fc.weight.shape == (4, 128)
+
+
+def test_loss_routes_samples_to_their_heads():
+    model = MODELS.build(model_cfg())
+    model.source_weight = 0.5
+    inputs, samples = batch(['target', 'source', 'target', 'source'])
+    losses = model.loss(inputs, samples)
+    feats = model.extract_feat(inputs)
+    ce = torch.nn.functional.cross_entropy
+    t = ce(model.head(tuple(f[[0, 2]] for f in feats)), torch.tensor([1, 1]))
+    s = ce(model.source_head(tuple(f[[1, 3]] for f in feats)),
+           torch.tensor([2, 2]))
+    assert losses['loss_target'].item() == pytest.approx(t.item(), rel=1e-5)
+    assert losses['loss_source'].item() == pytest.approx(s.item(), rel=1e-5)
+    assert losses['loss'].item() == pytest.approx(
+        t.item() + 0.5 * s.item(), rel=1e-5)
+    total, log_vars = model.parse_losses(losses)
+    # the total is not double-counted from the parts
+    assert total.item() == pytest.approx(t.item() + 0.5 * s.item(), rel=1e-5)
+    assert set(log_vars) == {'loss', 'loss_target', 'loss_source'}
+
+
+def test_target_only_batch_keeps_source_head_in_graph():
+    model = MODELS.build(model_cfg())
+    inputs, samples = batch(['target', 'target'])
+    losses = model.loss(inputs, samples)
+    assert losses['loss_source'].item() == 0.0
+    losses['loss'].backward()
+    # DDP without find_unused_parameters needs a (zero) gradient here
+    assert model.source_head.fc.weight.grad is not None
+    assert model.source_head.fc.weight.grad.abs().sum().item() == 0.0
+
+
+def test_predict_uses_target_head():
+    model = MODELS.build(model_cfg(target_classes=4, source_classes=3))
+    model.eval()
+    inputs, _ = batch(['target'] * 2)
+    preds = model(inputs, mode='predict')
+    assert preds[0].pred_score.shape == (4, )
+    assert model(inputs, mode='tensor').shape == (2, 4)
+
+
+def test_checkpoint_loads_into_plain_image_classifier(tmp_path):
+    model = MODELS.build(model_cfg())
+    model.eval()
+    path = tmp_path / 'softft.pth'
+    torch.save(dict(state_dict=model.state_dict()), path)
+    plain_cfg = Config.fromfile(
+        repo_path('configs/_base_/models/resnet18_cifar_digits.py')).model
+    plain_cfg.head.num_classes = 4
+    plain = MODELS.build(plain_cfg.to_dict())
+    load_checkpoint(plain, str(path), map_location='cpu')
+    plain.eval()
+    inputs, _ = batch(['target'] * 3)
+    a = model(inputs, mode='predict')
+    b = plain(inputs, mode='predict')
+    for x, y in zip(a, b):
+        assert torch.allclose(x.pred_score, y.pred_score)
+
+
+def test_source_class_mismatch_names_both_numbers(pretrained_ckpt):
+    model = MODELS.build(model_cfg(pretrained_ckpt, source_classes=1000))
+    with pytest.raises(ValueError) as e:
+        model.init_weights()
+    assert 'source_head has 1000 classes' in str(e.value)
+    assert "checkpoint's head has 3" in str(e.value)
+    assert 'num_classes=3' in str(e.value)
+
+
+def test_checkpoint_without_source_head(tmp_path, pretrained_ckpt):
+    state = torch.load(pretrained_ckpt)['state_dict']
+    path = tmp_path / 'backbone_only.pth'
+    torch.save(
+        dict(state_dict={
+            k: v
+            for k, v in state.items() if k.startswith('backbone.')
+        }), path)
+    model = MODELS.build(model_cfg(str(path)))
+    with pytest.raises(ValueError, match='no weights for `source_head`'):
+        model.init_weights()
+
+
+def test_source_head_prefix(tmp_path):
+    path = make_pretrained_checkpoint(tmp_path / 'c.pth', num_classes=3)
+    state = torch.load(path)['state_dict']
+    renamed = {k.replace('head.', 'cls.'): v for k, v in state.items()}
+    torch.save(dict(state_dict=renamed), tmp_path / 'r.pth')
+    cfg = model_cfg(str(tmp_path / 'r.pth'))
+    cfg['source_head_prefix'] = 'cls'
+    model = MODELS.build(cfg)
+    model.init_weights()
+    assert torch.equal(model.source_head.fc.weight, state['head.fc.weight'])
+
+
+def test_sample_without_domain_is_a_clear_error():
+    model = MODELS.build(model_cfg())
+    inputs = torch.rand(1, 3, 32, 32)
+    with pytest.raises(ValueError, match='SourceTargetDataset'):
+        model.loss(inputs, [DataSample().set_gt_label(0)])
+
+
+def test_batch_augments_refused():
+    cfg = model_cfg()
+    cfg['train_cfg'] = dict(augments=[dict(type='Mixup', alpha=0.2)])
+    with pytest.raises(ValueError, match='batch augments'):
+        MODELS.build(cfg)
