@@ -10,7 +10,7 @@ from mmengine.runner import Runner
 from mmengine.utils import digit_version
 from mmengine.utils.dl_utils import TORCH_VERSION
 
-import mmsoftft  # noqa: F401  (registers components, safe checkpoint types)
+from mmsoftft import allow_checkpoint_globals  # registers components too
 
 
 def parse_args():
@@ -146,6 +146,10 @@ def main():
 
     # merge cli arguments to config
     cfg = merge_args(cfg, args)
+
+    # explicit opt-in for trusted legacy checkpoints (weights_only stays on)
+    if cfg.get('checkpoint_safe_globals'):
+        allow_checkpoint_globals(cfg.checkpoint_safe_globals)
 
     # build the runner from config
     if 'runner_type' not in cfg:

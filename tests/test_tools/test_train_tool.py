@@ -1,0 +1,115 @@
+"""tools/train.py and tools/test.py on a user's config that inherits
+configs/softft_resnet50_cub.py for another dataset (a folder-layout
+CustomDataset), with a ResNet-50 checkpoint made here."""
+import glob
+import os
+import os.path as osp
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from mmengine.config import Config
+
+from mmsoftft.demo import write_imagenet_layout
+
+from ..conftest import make_pretrained_checkpoint, repo_path
+
+USER_CONFIG = '''
+_base_ = ['{base}']
+pipeline = [
+    dict(type='LoadImageFromFile'),
+    dict(type='Resize', scale=32),
+    dict(type='PackInputs'),
+]
+model = dict(
+    pretrained='{ckpt}',
+    head=dict(num_classes=4),
+    source_head=dict(num_classes=3),
+    data_preprocessor=dict(num_classes=4))
+train_dataloader = dict(
+    batch_size=4,
+    num_workers=0,
+    persistent_workers=False,
+    dataset=dict(
+        source=dict(data_root='{source}', pipeline=pipeline),
+        target=dict(
+            _delete_=True,
+            type='CustomDataset',
+            data_root='{target}',
+            data_prefix='train',
+            pipeline=pipeline)),
+    batch_sampler=dict(source_batch_size=2))
+val_dataloader = dict(
+    batch_size=8,
+    num_workers=0,
+    persistent_workers=False,
+    dataset=dict(
+        _delete_=True,
+        type='CustomDataset',
+        data_root='{target}',
+        data_prefix='val',
+        pipeline=pipeline))
+test_dataloader = val_dataloader
+train_cfg = dict(max_epochs=2, val_interval=1)
+default_hooks = dict(logger=dict(interval=1))
+randomness = dict(seed=0)
+'''
+
+
+@pytest.fixture(scope='module')
+def user_config(tmp_path_factory, tiny_data, digits):
+    root = tmp_path_factory.mktemp('user')
+    images, labels = digits
+    rng = np.random.default_rng(0)
+    for split, n in (('train', 3), ('val', 2)):
+        idx = np.concatenate([
+            rng.choice(np.flatnonzero(labels == c), n, replace=False)
+            for c in (3, 4, 8, 9)
+        ])
+        write_imagenet_layout(str(root / 'custom'), split, images[idx],
+                              [int(np.where([3, 4, 8, 9] == labels[i])[0][0])
+                               for i in idx], ['a', 'b', 'c', 'd'])
+    model = Config.fromfile(
+        repo_path('configs/_base_/models/softft_resnet50.py')).model
+    plain = dict(
+        type='ImageClassifier',
+        backbone=model.backbone.to_dict(),
+        neck=model.neck.to_dict(),
+        head=model.source_head.to_dict())
+    ckpt = make_pretrained_checkpoint(root / 'r50.pth', num_classes=3,
+                                      model_cfg=plain)
+    path = root / 'softft_resnet50_custom.py'
+    path.write_text(
+        USER_CONFIG.format(
+            base=repo_path('configs/softft_resnet50_cub.py'), ckpt=ckpt,
+            source=tiny_data['source'], target=str(root / 'custom')))
+    return str(path)
+
+
+def run_tool(*args, cwd=None):
+    env = dict(os.environ, PYTHONWARNINGS='ignore')
+    proc = subprocess.run([sys.executable, *args], cwd=cwd or repo_path(),
+                          env=env, capture_output=True, text=True,
+                          timeout=600)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    return proc.stdout + proc.stderr
+
+
+def test_inherited_config_trains_resumes_and_tests(user_config, tmp_path):
+    work = str(tmp_path / 'work')
+    out = run_tool(
+        repo_path('tools/train.py'), user_config, '--work-dir', work,
+        '--cfg-options', 'train_cfg.max_epochs=1')
+    assert 'Loaded backbone and source head' in out
+    assert 'source_weight: 1.0000' in out
+    assert osp.exists(osp.join(work, 'epoch_1.pth'))
+    # --resume (auto) continues the run to epoch 2 with weights_only loads
+    out = run_tool(repo_path('tools/train.py'), user_config, '--work-dir',
+                   work, '--resume')
+    assert 'resumed epoch: 1' in out
+    assert osp.exists(osp.join(work, 'epoch_2.pth'))
+    out = run_tool(repo_path('tools/test.py'), user_config,
+                   osp.join(work, 'epoch_2.pth'), '--work-dir', work)
+    assert 'accuracy/top1' in out
+    assert len(glob.glob(osp.join(work, '*', '*.log'))) >= 3
