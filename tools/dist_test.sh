@@ -19,4 +19,4 @@ python -m torch.distributed.run \
     $CONFIG \
     $CHECKPOINT \
     --launcher pytorch \
-    ${@:4}
+    "${@:4}"

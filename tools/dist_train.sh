@@ -16,4 +16,4 @@ python -m torch.distributed.run \
     --master_port=$PORT \
     $(dirname "$0")/train.py \
     $CONFIG \
-    --launcher pytorch ${@:3}
+    --launcher pytorch "${@:3}"

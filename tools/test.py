@@ -11,6 +11,7 @@ from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
 
 from mmsoftft import allow_checkpoint_globals  # registers components too
+from mmsoftft.dist import setup_cpu_distributed
 
 
 def parse_args():
@@ -174,6 +175,9 @@ def main():
     # explicit opt-in for trusted legacy checkpoints (weights_only stays on)
     if cfg.get('checkpoint_safe_globals'):
         allow_checkpoint_globals(cfg.checkpoint_safe_globals)
+
+    # torchrun on a machine without GPUs (e.g. CI): gloo and CPU DDP
+    setup_cpu_distributed(cfg)
 
     # build the runner from config
     if 'runner_type' not in cfg:

@@ -11,6 +11,7 @@ from mmengine.utils import digit_version
 from mmengine.utils.dl_utils import TORCH_VERSION
 
 from mmsoftft import allow_checkpoint_globals  # registers components too
+from mmsoftft.dist import setup_cpu_distributed
 
 
 def parse_args():
@@ -150,6 +151,9 @@ def main():
     # explicit opt-in for trusted legacy checkpoints (weights_only stays on)
     if cfg.get('checkpoint_safe_globals'):
         allow_checkpoint_globals(cfg.checkpoint_safe_globals)
+
+    # torchrun on a machine without GPUs (e.g. CI): gloo and CPU DDP
+    setup_cpu_distributed(cfg)
 
     # build the runner from config
     if 'runner_type' not in cfg:

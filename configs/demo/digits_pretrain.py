@@ -1,9 +1,8 @@
 # Stand-in for ImageNet pre-training: learn the source digit classes.
 _base_ = [
     '../_base_/models/resnet18_cifar_digits.py',
-    'mmpretrain::_base_/default_runtime.py',
+    '../_base_/digits_runtime.py',
 ]
-custom_imports = dict(imports=['mmsoftft'], allow_failed_imports=False)
 train_dataloader = dict(
     batch_size=32,
     num_workers=1,
@@ -25,6 +24,4 @@ param_scheduler = [
 ]
 train_cfg = dict(by_epoch=True, max_epochs=10)
 default_hooks = dict(
-    logger=dict(interval=10),
     checkpoint=dict(interval=10, max_keep_ckpts=1))
-randomness = dict(seed=0)

@@ -4,9 +4,8 @@ _base_ = [
     '../_base_/models/softft_resnet18_cifar_digits.py',
     '../_base_/datasets/digits_source_target_bs16.py',
     '../_base_/schedules/digits_sgd_30e.py',
-    'mmpretrain::_base_/default_runtime.py',
+    '../_base_/digits_runtime.py',
 ]
-custom_imports = dict(imports=['mmsoftft'], allow_failed_imports=False)
 model = dict(pretrained='work_dirs/demo/digits_pretrain.pth')
 custom_hooks = [
     dict(
@@ -18,6 +17,4 @@ custom_hooks = [
         shape='cosine')
 ]
 default_hooks = dict(
-    logger=dict(interval=10),
     checkpoint=dict(interval=30, max_keep_ckpts=1))
-randomness = dict(seed=0)

@@ -1,0 +1,107 @@
+"""tools/dist_train.sh with 2 CPU processes (torchrun, gloo) on the demo's
+soft fine-tuning config, across the point where the source weight is 0."""
+import glob
+import json
+import os
+import os.path as osp
+import socket
+import subprocess
+import sys
+from collections import defaultdict
+
+import pytest
+
+from ..conftest import repo_path
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(('127.0.0.1', 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope='module')
+def dist_run(tiny_data, pretrained_ckpt, tmp_path_factory):
+    work = str(tmp_path_factory.mktemp('dist'))
+    options = {
+        'model.pretrained': pretrained_ckpt,
+        'model.source_head.num_classes': 3,
+        'model.head.num_classes': 3,
+        'model.data_preprocessor.num_classes': 3,
+        'train_dataloader.batch_size': 4,
+        'train_dataloader.batch_sampler.source_batch_size': 2,
+        'train_dataloader.dataset.source.data_root': tiny_data['source'],
+        'train_dataloader.dataset.target.data_root': tiny_data['target'],
+        'val_dataloader.dataset.data_root': tiny_data['target'],
+        'train_cfg.max_epochs': 4,
+        'train_cfg.val_interval': 2,
+        'param_scheduler.0.end': 4,
+        'param_scheduler.0.T_max': 4,
+        'default_hooks.logger.interval': 1,
+        'default_hooks.checkpoint.interval': 2,
+    }
+    config = osp.join(work, 'softft_digits_dist.py')
+    with open(config, 'w') as f:
+        f.write(f"_base_ = ['{repo_path('configs/demo/softft_digits.py')}']\n"
+                "custom_imports = dict(imports=['mmsoftft', "
+                "'tests.dist_recorder'])\n"
+                "custom_hooks = [dict(type='SoftFineTuneHook', "
+                "decay_end=0.5), dict(type='DistSampleRecorder')]\n")
+    args = [f'{k}={v}' for k, v in options.items()]
+    env = dict(os.environ, PORT=str(free_port()), OMP_NUM_THREADS='1',
+               PYTHONWARNINGS='ignore', PYTHONPATH=repo_path())
+    env['PATH'] = osp.dirname(sys.executable) + os.pathsep + env['PATH']
+    proc = subprocess.run(
+        ['bash', repo_path('tools/dist_train.sh'),
+         config, '2', '--work-dir', work,
+         '--cfg-options', *args],
+        cwd=repo_path(), env=env, capture_output=True, text=True,
+        timeout=600)
+    assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-4000:]
+    ranks = [
+        json.load(open(osp.join(work, f'samples_rank{r}.json')))
+        for r in range(2)
+    ]
+    return dict(work=work, ranks=ranks, log=proc.stdout + proc.stderr)
+
+
+def test_both_ranks_finish_and_one_checkpoint_set(dist_run):
+    for rank in dist_run['ranks']:
+        assert len(rank['iters']) == 4 * 2  # 6 target images/rank, batch 4
+    # rank 0 alone writes checkpoints (the demo config keeps the last one)
+    assert sorted(osp.basename(p) for p in glob.glob(
+        osp.join(dist_run['work'], '*.pth'))) == ['epoch_4.pth']
+    assert len(glob.glob(osp.join(dist_run['work'], '*', '*.log'))) == 1
+
+
+def test_ranks_split_target_and_source(dist_run):
+    ranks = dist_run['ranks']
+    for epoch in range(4):
+        seen = defaultdict(list)
+        for r, rank in enumerate(ranks):
+            for it in rank['iters']:
+                if it['epoch'] == epoch:
+                    for domain, path in it['samples']:
+                        seen[(domain, r)].append(path)
+        t0, t1 = seen[('target', 0)], seen[('target', 1)]
+        # each target image exactly once per epoch, split between ranks
+        assert not set(t0) & set(t1)
+        assert len(t0) + len(t1) == 12 and len(set(t0 + t1)) == 12
+        s0, s1 = seen[('source', 0)], seen[('source', 1)]
+        assert not set(s0) & set(s1)
+
+
+def test_training_passes_zero_weight_under_ddp(dist_run):
+    for rank in dist_run['ranks']:
+        weights = [it['weight'] for it in rank['iters']]
+        assert weights[0] == 1.0 and weights[-1] == 0.0
+        for it in rank['iters']:
+            n_source = sum(d == 'source' for d, _ in it['samples'])
+            assert n_source == (2 if it['weight'] > 0 else 0)
+    assert 'find_unused_parameters' not in dist_run['log']
+
+
+def test_validation_metrics_equal_on_both_ranks(dist_run):
+    m0, m1 = (r['metrics'] for r in dist_run['ranks'])
+    assert len(m0) == 2 and m0 == m1
+    assert 'accuracy/top1' in m0[-1]
