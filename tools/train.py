@@ -49,6 +49,15 @@ def parse_args():
         help='whether to disable the persistent_workers option in dataloaders.'
     )
     parser.add_argument(
+        '--amp-dtype',
+        choices=['float16', 'bfloat16'],
+        help='AMP dtype with --amp (default: float16)')
+    parser.add_argument(
+        '--channels-last',
+        action='store_true',
+        help='channels_last weights (SoftFineTuneClassifier); with --amp '
+        'on recent NVIDIA GPUs much faster')
+    parser.add_argument(
         '--cfg-options',
         nargs='+',
         action=DictAction,
@@ -96,6 +105,17 @@ def merge_args(cfg, args):
     if args.amp is True:
         cfg.optim_wrapper.type = 'AmpOptimWrapper'
         cfg.optim_wrapper.setdefault('loss_scale', 'dynamic')
+
+    if args.amp_dtype is not None:
+        if not args.amp:
+            raise ValueError('--amp-dtype needs --amp')
+        cfg.optim_wrapper.dtype = args.amp_dtype
+    if args.channels_last:
+        if cfg.model.get('type') != 'SoftFineTuneClassifier':
+            raise ValueError(
+                '--channels-last is a SoftFineTuneClassifier option, but the '
+                f'model is {cfg.model.get("type")}')
+        cfg.model.channels_last = True
 
     # resume training
     if args.resume == 'auto':

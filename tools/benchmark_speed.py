@@ -1,0 +1,248 @@
+"""Speed of soft fine-tuning vs plain fine-tuning, measured in one run.
+
+Same network, same target batch, same optimizer, through MMEngine's
+OptimWrapper/AmpOptimWrapper and the models' ``train_step``:
+
+- ``plain``: mmpretrain ``ImageClassifier`` on ``batch`` target images;
+- ``soft_w>0``: ``SoftFineTuneClassifier`` on ``batch`` target +
+  ``source_batch`` source images (source weight 0.5);
+- ``soft_w=0``: ``SoftFineTuneClassifier`` after the weight reached 0
+  (target-only batches, as the sampler then yields).
+
+- ``plain_same_images``: plain on ``batch + source_batch`` images (the
+  same work per step as ``soft_w>0``: isolates the method's overhead from
+  how the hardware scales with batch size).
+
+All are timed in interleaved rounds (noise hits them alike); the
+median round is reported. Goals (issue 4): per-image throughput of
+``soft_w>0`` >= 0.95x plain; ``soft_w=0`` iteration time within 3% of
+plain. With ``--loader`` it also trains the demo config on the digits data
+with the real Runner and reports the fraction of iteration time spent
+waiting for data.
+
+CPU (default): the demo's small ResNet at 32 px.
+GPU: ``--model resnet50 --res 448 --batch 32 --amp --bf16 [--channels-last]``
+and ``--compare-layouts`` to time mmpretrain's default layout against the
+shipped options in the same process.
+"""
+import argparse
+import json
+import os.path as osp
+import statistics
+import tempfile
+import time
+
+import torch
+from mmengine.config import Config
+from mmengine.optim import build_optim_wrapper
+from mmpretrain.registry import MODELS
+from mmpretrain.structures import DataSample
+
+import mmsoftft  # noqa: F401
+from mmsoftft.demo import (
+    load_digit_images,
+    run_training,
+    write_digits_source,
+    write_digits_target,
+)
+
+REPO_CONFIGS = osp.join(osp.dirname(osp.dirname(osp.abspath(__file__))),
+                        'configs')
+
+
+def parse_args():
+    p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    p.add_argument('--model', choices=['demo', 'resnet50'], default='demo')
+    p.add_argument('--device', default=None, help='cpu or cuda (auto)')
+    p.add_argument('--res', type=int, default=None)
+    p.add_argument('--batch', type=int, default=32, help='target images')
+    p.add_argument('--source-batch', type=int, default=None,
+                   help='source images per batch (default: = --batch)')
+    p.add_argument('--iters', type=int, default=10, help='per round')
+    p.add_argument('--rounds', type=int, default=5)
+    p.add_argument('--warmup', type=int, default=3)
+    p.add_argument('--amp', action='store_true')
+    p.add_argument('--bf16', action='store_true', help='AMP dtype bfloat16')
+    p.add_argument('--channels-last', action='store_true')
+    p.add_argument('--compare-layouts', action='store_true',
+                   help='also time plain fine-tuning in mmpretrain\'s '
+                   'default layout (fp32, contiguous)')
+    p.add_argument('--loader', action='store_true',
+                   help='measure the data-wait fraction with the Runner')
+    p.add_argument('--out', help='write the figures as JSON here')
+    return p.parse_args()
+
+
+def model_cfgs(name):
+    if name == 'demo':
+        base = 'resnet18_cifar_digits.py'
+        soft = 'softft_resnet18_cifar_digits.py'
+    else:
+        base = 'mmpretrain::_base_/models/resnet50.py'
+        soft = 'softft_resnet50.py'
+    models = f'{REPO_CONFIGS}/_base_/models/'
+    plain = Config.fromfile(base if '::' in base else models + base).model
+    softft = Config.fromfile(models + soft).model
+    for cfg in (plain, softft):
+        cfg.head.num_classes = 200 if name == 'resnet50' else 5
+        cfg.data_preprocessor = dict(
+            type='ClsDataPreprocessor', num_classes=cfg.head.num_classes,
+            mean=[123.675, 116.28, 103.53], std=[58.395, 57.12, 57.375],
+            to_rgb=True)
+    return plain.to_dict(), softft.to_dict()
+
+
+class Case:
+    """One model + optimizer + fixed batch, timed by ``run(n)``."""
+
+    def __init__(self, cfg, device, amp, bf16, channels_last, inputs,
+                 samples, source_weight=None):
+        torch.manual_seed(0)
+        self.model = MODELS.build(cfg).to(device)
+        if channels_last:
+            self.model = self.model.to(memory_format=torch.channels_last)
+        if source_weight is not None:
+            self.model.source_weight = source_weight
+        wrapper = dict(type='OptimWrapper')
+        if amp:
+            wrapper = dict(type='AmpOptimWrapper',
+                           dtype='bfloat16' if bf16 else 'float16')
+        self.optim = build_optim_wrapper(self.model, dict(
+            wrapper, optimizer=dict(type='SGD', lr=0.001, momentum=0.9)))
+        self.data = dict(inputs=inputs, data_samples=samples)
+        self.device = device
+
+    def sync(self):
+        if self.device.startswith('cuda'):
+            torch.cuda.synchronize()
+
+    def run(self, n):
+        self.sync()
+        start = time.perf_counter()
+        for _ in range(n):
+            self.model.train_step(self.data, self.optim)
+        self.sync()
+        return (time.perf_counter() - start) / n
+
+
+def make_batch(n_target, n_source, res, num_source_classes):
+    inputs = [torch.randint(0, 255, (3, res, res), dtype=torch.uint8)
+              for _ in range(n_target + n_source)]
+    samples = [
+        DataSample(metainfo=dict(domain='target')).set_gt_label(i % 5)
+        for i in range(n_target)
+    ] + [
+        DataSample(metainfo=dict(domain='source')).set_gt_label(
+            i % num_source_classes) for i in range(n_source)
+    ]
+    return inputs, samples
+
+
+def bench_steps(args, device):
+    res = args.res or (32 if args.model == 'demo' else 448)
+    n_src = args.batch if args.source_batch is None else args.source_batch
+    plain_cfg, soft_cfg = model_cfgs(args.model)
+    n_src_cls = soft_cfg['source_head']['num_classes']
+    t_inputs, t_samples = make_batch(args.batch, 0, res, n_src_cls)
+    m_inputs, m_samples = make_batch(args.batch, n_src, res, n_src_cls)
+    flags = (device, args.amp, args.bf16, args.channels_last)
+    cases = {
+        'plain': Case(plain_cfg, *flags, t_inputs,
+                      [DataSample().set_gt_label(int(s.gt_label))
+                       for s in t_samples]),
+        'soft_w>0': Case(soft_cfg, *flags, m_inputs, m_samples, 0.5),
+        'soft_w=0': Case(soft_cfg, *flags, t_inputs, t_samples, 0.0),
+    }
+    # plain fine-tuning on as many images per step as soft's w>0 step:
+    # separates the method's overhead from batch-size scaling
+    s_inputs, _ = make_batch(args.batch + n_src, 0, res, n_src_cls)
+    cases['plain_same_images'] = Case(
+        plain_cfg, *flags, s_inputs,
+        [DataSample().set_gt_label(i % 5) for i in range(len(s_inputs))])
+    if args.compare_layouts:
+        cases['plain_default_layout'] = Case(
+            plain_cfg, device, False, False, False, t_inputs,
+            cases['plain'].data['data_samples'])
+    images = {k: args.batch for k in cases}
+    images['soft_w>0'] = images['plain_same_images'] = args.batch + n_src
+    for case in cases.values():
+        case.run(args.warmup)
+    times = {k: [] for k in cases}
+    for _ in range(args.rounds):
+        for name, case in cases.items():
+            times[name].append(case.run(args.iters))
+    out = dict(res=res, batch=args.batch, source_batch=n_src)
+    for name in cases:
+        sec = statistics.median(times[name])
+        out[name] = dict(sec_per_iter=round(sec, 5),
+                         img_per_s=round(images[name] / sec, 1))
+    out['ratio_per_image_soft_vs_plain'] = round(
+        out['soft_w>0']['img_per_s'] / out['plain']['img_per_s'], 3)
+    out['ratio_per_image_soft_vs_plain_same_images'] = round(
+        out['soft_w>0']['img_per_s'] / out['plain_same_images']['img_per_s'],
+        3)
+    out['ratio_iter_time_w0_vs_plain'] = round(
+        out['soft_w=0']['sec_per_iter'] / out['plain']['sec_per_iter'], 3)
+    if args.compare_layouts:
+        out['ratio_shipped_vs_default_layout'] = round(
+            out['plain']['img_per_s'] /
+            out['plain_default_layout']['img_per_s'], 3)
+    return out
+
+
+def bench_loader(epochs=4):
+    """Train the demo's soft fine-tuning config on the digits with the real
+    Runner and its DataLoader; return the data-wait fraction of iteration
+    time while the source weight is > 0 and after it reached 0."""
+    with tempfile.TemporaryDirectory() as tmp:
+        images, labels = load_digit_images()
+        source = write_digits_source(osp.join(tmp, 'src'), [0, 1, 2, 3, 4],
+                                     images, labels)
+        target = write_digits_target(osp.join(tmp, 'tgt'), [5, 6, 7, 8, 9],
+                                     images, labels, shots=None)
+        job = run_training(
+            osp.join(REPO_CONFIGS, 'demo', 'softft_digits.py'),
+            osp.join(tmp, 'work'), {
+                'model.pretrained': None,
+                'train_dataloader.dataset.source.data_root': source,
+                'train_dataloader.dataset.target.data_root': target,
+                'train_cfg.max_epochs': epochs,
+                'train_cfg.val_interval': epochs + 1,
+                'param_scheduler.0.end': epochs,
+                'param_scheduler.0.T_max': epochs,
+                'val_dataloader.dataset.data_root': target,
+                'log_level': 'WARNING',
+            })
+        hub = job['runner'].message_hub
+        data_time = hub.get_scalar('train/data_time').data[0]
+        iter_time = hub.get_scalar('train/time').data[0]
+        weight = hub.get_scalar('train/source_weight').data[0]
+    out = dict(iters=len(iter_time),
+               num_workers=job['runner'].cfg.train_dataloader.num_workers)
+    for name, mask in (('w>0', weight > 0), ('w=0', weight == 0)):
+        out[f'data_wait_fraction_{name}'] = round(
+            float(data_time[mask].sum() / iter_time[mask].sum()), 3)
+    return out
+
+
+def main():
+    args = parse_args()
+    device = args.device or ('cuda' if torch.cuda.is_available() else 'cpu')
+    name = (torch.cuda.get_device_name(0) if device.startswith('cuda') else
+            f'cpu ({torch.get_num_threads()} threads)')
+    out = dict(device=name,
+               torch=torch.__version__, model=args.model, amp=args.amp,
+               bf16=args.bf16, channels_last=args.channels_last)
+    if device.startswith('cuda'):
+        torch.backends.cudnn.benchmark = True
+    out.update(bench_steps(args, device))
+    if args.loader:
+        out['loader'] = bench_loader()
+    print(json.dumps(out, indent=1))
+    if args.out:
+        with open(args.out, 'w') as f:
+            json.dump(out, f, indent=1)
+
+
+if __name__ == '__main__':
+    main()
