@@ -4,10 +4,8 @@ _base_ = [
     'mmpretrain::_base_/models/resnet50.py',
     'mmpretrain::_base_/datasets/cub_bs8_448.py',
     'mmpretrain::_base_/schedules/cub_bs64.py',
-    'mmpretrain::_base_/default_runtime.py',
+    '_base_/softft_runtime.py',
 ]
-custom_imports = dict(imports=['mmsoftft'], allow_failed_imports=False)
-
 pretrained = 'https://download.openmmlab.com/mmclassification/v0/resnet/resnet50_8xb32_in1k_20210831-ea4938fc.pth'  # noqa: E501
 model = dict(
     backbone=dict(

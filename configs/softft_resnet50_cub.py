@@ -5,10 +5,8 @@ _base_ = [
     '_base_/models/softft_resnet50.py',
     '_base_/datasets/imagenet_cub_bs8_448.py',
     'mmpretrain::_base_/schedules/cub_bs64.py',
-    'mmpretrain::_base_/default_runtime.py',
+    '_base_/softft_runtime.py',
 ]
-custom_imports = dict(imports=['mmsoftft'], allow_failed_imports=False)
-
 # One standard mmpretrain checkpoint: backbone.* -> backbone,
 # head.fc.* -> source_head (1000 ImageNet classes).
 pretrained = 'https://download.openmmlab.com/mmclassification/v0/resnet/resnet50_8xb32_in1k_20210831-ea4938fc.pth'  # noqa: E501

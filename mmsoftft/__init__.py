@@ -1,19 +1,23 @@
 """mmsoftft: soft fine-tuning for MMPretrain."""
 from .checkpoint import allow_checkpoint_globals, register_safe_globals
 from .datasets import (
-                       IndexPermutation,
-                       SourceTargetBatchSampler,
-                       SourceTargetDataset,
+    IndexPermutation,
+    SourceTargetBatchSampler,
+    SourceTargetDataset,
 )
-from .engine import SoftFineTuneHook, SourceWeightSchedule
+from .engine import (
+    AtomicCheckpointHook,
+    SoftFineTuneHook,
+    SourceWeightSchedule,
+)
 from .models import SoftFineTuneClassifier, SoftFineTuneLoss
 from .version import __version__
 
 register_safe_globals()
 
 __all__ = [
-    '__version__', 'IndexPermutation', 'allow_checkpoint_globals',
-    'register_safe_globals', 'SoftFineTuneClassifier',
-    'SoftFineTuneHook', 'SoftFineTuneLoss', 'SourceTargetBatchSampler',
-    'SourceTargetDataset', 'SourceWeightSchedule'
+    '__version__', 'AtomicCheckpointHook', 'IndexPermutation',
+    'SoftFineTuneClassifier', 'SoftFineTuneHook', 'SoftFineTuneLoss',
+    'SourceTargetBatchSampler', 'SourceTargetDataset', 'SourceWeightSchedule',
+    'allow_checkpoint_globals', 'register_safe_globals'
 ]

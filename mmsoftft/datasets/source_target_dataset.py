@@ -2,8 +2,12 @@
 import copy
 from typing import Union
 
+import numpy as np
 from mmengine.dataset import BaseDataset, force_full_init
+from mmengine.logging import print_log
 from mmpretrain.registry import DATASETS
+
+from .image_file_check import describe_missing, missing_image_files
 
 __all__ = ['SourceTargetDataset']
 
@@ -27,17 +31,41 @@ class SourceTargetDataset:
     domain, so label spaces never mix. ``metainfo`` is the target's, so
     evaluation, class names and checkpoints describe the target task.
 
+    Bad data fails before training with errors naming ``source`` or
+    ``target``: a missing or empty root, an empty dataset, image files the
+    annotations name but that do not exist (see ``check_files``). During
+    training a sample whose image cannot be loaded or decoded is skipped with
+    a warning naming the file, and another sample of the same domain is
+    fetched instead (at most ``max_refetch`` times); its data sample records
+    the skipped files (``skipped_files``) and :class:`SoftFineTuneHook` logs
+    their running count.
+
     Args:
         source (BaseDataset | dict): The source dataset or its config.
         target (BaseDataset | dict): The target dataset or its config.
         lazy_init (bool): Whether to delay loading annotations until
             :meth:`full_init`. Defaults to False.
+        check_files (int): In :meth:`full_init`, check that the image files
+            exist: all of a dataset with at most this many samples, else a
+            random sample of this many. 0 checks none. Defaults to 1000.
+        max_refetch (int): Most replacement samples fetched for one index
+            whose image fails to load. Defaults to 10.
     """
 
     def __init__(self,
                  source: Union[BaseDataset, dict],
                  target: Union[BaseDataset, dict],
-                 lazy_init: bool = False):
+                 lazy_init: bool = False,
+                 check_files: int = 1000,
+                 max_refetch: int = 10):
+        for key, value in (('check_files', check_files), ('max_refetch',
+                                                          max_refetch)):
+            if isinstance(value, bool) or not isinstance(value, int) \
+                    or value < 0:
+                raise ValueError(f'`{key}` should be an int >= 0, but got '
+                                 f'{value!r}')
+        self.check_files = check_files
+        self.max_refetch = max_refetch
         self.source = self._build(source, 'source')
         self.target = self._build(target, 'target')
         self._metainfo = self.target.metainfo
@@ -48,7 +76,12 @@ class SourceTargetDataset:
     @staticmethod
     def _build(dataset: Union[BaseDataset, dict], key: str) -> BaseDataset:
         if isinstance(dataset, dict):
-            return DATASETS.build(dataset)
+            try:
+                return DATASETS.build(dataset)
+            except (OSError, AssertionError, ValueError) as e:
+                raise ValueError(
+                    f'Cannot load the {key} dataset {dataset.get("type")} '
+                    f'(data_root={dataset.get("data_root")!r}): {e}') from e
         if isinstance(dataset, BaseDataset):
             return dataset
         raise TypeError(f'`{key}` should be a dataset config dict or a '
@@ -65,12 +98,21 @@ class SourceTargetDataset:
             return
         for key, dataset in (('source', self.source), ('target',
                                                        self.target)):
-            dataset.full_init()
+            root = getattr(dataset, 'data_root', None)
+            try:
+                dataset.full_init()
+            except (OSError, AssertionError) as e:
+                raise ValueError(
+                    f'Cannot load the {key} dataset {type(dataset).__name__} '
+                    f'(data_root={root!r}): {e}') from e
             if len(dataset) == 0:
-                root = getattr(dataset, 'data_root', None)
                 raise ValueError(f'The {key} dataset '
                                  f'{type(dataset).__name__} (data_root='
                                  f'{root!r}) has no samples.')
+            checked, missing = missing_image_files(dataset, self.check_files)
+            if missing:
+                raise ValueError(
+                    describe_missing(key, dataset, checked, missing))
         self.num_target = len(self.target)
         self.num_source = len(self.source)
         self._fully_initialized = True
@@ -103,13 +145,31 @@ class SourceTargetDataset:
     def __getitem__(self, idx: int) -> dict:
         self.full_init()
         domain, dataset, local_idx = self.locate(idx)
-        results = dataset[local_idx]
+        skipped = []
+        rng = np.random.default_rng(idx)
+        while True:
+            try:
+                results = dataset[local_idx]
+                break
+            except (OSError, ValueError, AssertionError) as e:
+                # a missing, corrupted or truncated image file
+                path = dataset.get_data_info(local_idx).get('img_path')
+                skipped.append(path)
+                print_log(f'Skipped {domain} image {path}: {e}',
+                          logger='current', level=30)
+                if len(skipped) > self.max_refetch:
+                    raise RuntimeError(
+                        f'{len(skipped)} {domain} images in a row failed to '
+                        f'load (max_refetch={self.max_refetch}), the last '
+                        f'{path}: {e}') from e
+                local_idx = int(rng.integers(len(dataset)))
         if not isinstance(results, dict) or 'data_samples' not in results:
             raise ValueError(
                 f'The {domain} dataset {type(dataset).__name__} returned no '
                 '`data_samples`: its `pipeline` should end with '
                 "dict(type='PackInputs')")
-        results['data_samples'].set_metainfo(dict(domain=domain))
+        results['data_samples'].set_metainfo(
+            dict(domain=domain, skipped_files=skipped))
         return results
 
     def __repr__(self) -> str:

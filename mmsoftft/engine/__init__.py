@@ -1,4 +1,4 @@
-from .hooks import SoftFineTuneHook
+from .hooks import AtomicCheckpointHook, SoftFineTuneHook
 from .schedules import SourceWeightSchedule
 
-__all__ = ['SoftFineTuneHook', 'SourceWeightSchedule']
+__all__ = ['AtomicCheckpointHook', 'SoftFineTuneHook', 'SourceWeightSchedule']

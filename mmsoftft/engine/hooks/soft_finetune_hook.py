@@ -1,10 +1,12 @@
 """Hook that softly decays the source loss weight to zero."""
+import math
 from typing import Optional, Union
 
 from mmengine.hooks import Hook
 from mmpretrain.registry import HOOKS
 from mmpretrain.utils import get_ori_model
 
+from ...datasets import SourceTargetBatchSampler, SourceTargetDataset
 from ..schedules import SourceWeightSchedule
 
 __all__ = ['SoftFineTuneHook']
@@ -21,6 +23,12 @@ class SoftFineTuneHook(Hook):
     visualizer backend (e.g. TensorBoard). Before training the hook tells the
     :class:`SourceTargetBatchSampler` where ``w`` reaches 0, so from then on
     batches hold no source sample: nothing more is loaded or forwarded.
+
+    It also guards the run: a non-finite ``loss_target`` or ``loss_source``
+    stops training with an error naming the iteration and the loss, before
+    any checkpoint of the bad weights is written; and it logs
+    ``skipped_files``, the running count of unreadable images that
+    :class:`SourceTargetDataset` replaced.
 
     Args:
         start_weight (float): Weight before the decay. 0 gives plain
@@ -57,6 +65,7 @@ class SoftFineTuneHook(Hook):
             exp_rate=exp_rate)
         self.begin_iter: Optional[int] = None
         self.end_iter: Optional[int] = None
+        self.skipped_files = 0
 
     def before_train(self, runner) -> None:
         """Check the model and loader, resolve the schedule in iterations."""
@@ -67,8 +76,14 @@ class SoftFineTuneHook(Hook):
                 'SoftFineTuneHook needs a model with a source branch '
                 '(e.g. SoftFineTuneClassifier), but got '
                 f'{type(model).__name__}')
-        batch_sampler = runner.train_dataloader.batch_sampler
-        if not hasattr(batch_sampler, 'set_source_stop_iter'):
+        loader = runner.train_dataloader
+        if not isinstance(loader.dataset, SourceTargetDataset):
+            raise TypeError(
+                'SoftFineTuneHook needs `train_dataloader.dataset` to be a '
+                'SourceTargetDataset, but got '
+                f'{type(loader.dataset).__name__}')
+        batch_sampler = loader.batch_sampler
+        if not isinstance(batch_sampler, SourceTargetBatchSampler):
             raise TypeError(
                 'SoftFineTuneHook needs `train_dataloader.batch_sampler` to '
                 'be a SourceTargetBatchSampler, but got '
@@ -95,3 +110,24 @@ class SoftFineTuneHook(Hook):
         weight = self.weight(runner.iter)
         get_ori_model(runner.model).source_weight = weight
         runner.message_hub.update_scalar('train/source_weight', weight)
+
+    def after_train_iter(self,
+                         runner,
+                         batch_idx: int,
+                         data_batch: Optional[dict] = None,
+                         outputs: Optional[dict] = None) -> None:
+        """Stop on a non-finite loss; count skipped image files."""
+        for key in ('loss_target', 'loss_source'):
+            value = (outputs or {}).get(key)
+            if value is not None and not math.isfinite(float(value)):
+                last = runner.message_hub.get_info('last_ckpt')
+                raise FloatingPointError(
+                    f'{key} is {float(value)} at iteration {runner.iter} '
+                    f'(epoch {runner.epoch}, source weight '
+                    f'{self.weight(runner.iter):.4g}): training stopped. '
+                    'Last good checkpoint: '
+                    f'{last or "none saved yet"}')
+        for sample in (data_batch or {}).get('data_samples', []):
+            self.skipped_files += len(sample.metainfo.get('skipped_files', ()))
+        runner.message_hub.update_scalar('train/skipped_files',
+                                         self.skipped_files)

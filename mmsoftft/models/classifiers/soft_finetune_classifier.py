@@ -183,6 +183,13 @@ class SoftFineTuneClassifier(ImageClassifier):
                     'carry `domain` ("source"/"target"): train it on a '
                     f'SourceTargetDataset, but got domain={domain!r}')
             is_source.append(domain == 'source')
+        if self.source_weight > 0 and not any(is_source):
+            raise ValueError(
+                f'The source weight is {self.source_weight} but the batch '
+                'holds no source sample: train with '
+                "batch_sampler=dict(type='SourceTargetBatchSampler', "
+                'source_batch_size=N > 0) (or start_weight=0 for plain '
+                'fine-tuning)')
         src = torch.tensor(is_source, device=inputs.device)
         feats = self.extract_feat(inputs)
         labels = torch.cat([s.gt_label for s in data_samples]).to(

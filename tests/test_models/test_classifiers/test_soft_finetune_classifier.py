@@ -62,6 +62,7 @@ def test_loss_routes_samples_to_their_heads():
 
 def test_target_only_batch_keeps_source_head_in_graph():
     model = MODELS.build(model_cfg())
+    model.source_weight = 0.0  # the sampler stops source samples at w = 0
     inputs, samples = batch(['target', 'target'])
     losses = model.loss(inputs, samples)
     assert losses['loss_source'].item() == 0.0
@@ -137,6 +138,14 @@ def test_sample_without_domain_is_a_clear_error():
     inputs = torch.rand(1, 3, 32, 32)
     with pytest.raises(ValueError, match='SourceTargetDataset'):
         model.loss(inputs, [DataSample().set_gt_label(0)])
+
+
+def test_positive_weight_without_source_samples_is_an_error():
+    # e.g. SourceTargetDataset without SourceTargetBatchSampler
+    model = MODELS.build(model_cfg())
+    inputs, samples = batch(['target', 'target'])
+    with pytest.raises(ValueError, match='holds no source sample'):
+        model.loss(inputs, samples)
 
 
 def test_batch_augments_refused():
