@@ -77,7 +77,8 @@ class SourceTargetDataset:
     def _build(dataset: Union[BaseDataset, dict], key: str) -> BaseDataset:
         if isinstance(dataset, dict):
             try:
-                return DATASETS.build(dataset)
+                # annotations load in full_init, which names the domain
+                return DATASETS.build(dict(dataset, lazy_init=True))
             except (OSError, AssertionError, ValueError) as e:
                 raise ValueError(
                     f'Cannot load the {key} dataset {dataset.get("type")} '
@@ -86,6 +87,24 @@ class SourceTargetDataset:
             return dataset
         raise TypeError(f'`{key}` should be a dataset config dict or a '
                         f'`BaseDataset` instance, but got {type(dataset)}')
+
+    @staticmethod
+    def _load(dataset: BaseDataset, key: str) -> None:
+        root = getattr(dataset, 'data_root', None)
+        name = f'The {key} dataset {type(dataset).__name__} (data_root=' \
+            f'{root!r})'
+        try:
+            dataset.full_init()
+        except (OSError, AssertionError, ValueError) as e:
+            try:  # mmengine fails to serialise an empty list: say so
+                empty = len(dataset.load_data_list()) == 0
+            except Exception:
+                empty = False
+            if empty:
+                raise ValueError(f'{name} has no samples.') from e
+            raise ValueError(f'Cannot load t{name[1:]}: {e}') from e
+        if len(dataset) == 0:
+            raise ValueError(f'{name} has no samples.')
 
     @property
     def metainfo(self) -> dict:
@@ -98,17 +117,7 @@ class SourceTargetDataset:
             return
         for key, dataset in (('source', self.source), ('target',
                                                        self.target)):
-            root = getattr(dataset, 'data_root', None)
-            try:
-                dataset.full_init()
-            except (OSError, AssertionError) as e:
-                raise ValueError(
-                    f'Cannot load the {key} dataset {type(dataset).__name__} '
-                    f'(data_root={root!r}): {e}') from e
-            if len(dataset) == 0:
-                raise ValueError(f'The {key} dataset '
-                                 f'{type(dataset).__name__} (data_root='
-                                 f'{root!r}) has no samples.')
+            self._load(dataset, key)
             checked, missing = missing_image_files(dataset, self.check_files)
             if missing:
                 raise ValueError(

@@ -150,3 +150,50 @@ def test_bad_schedule_fails_when_the_config_is_built(tiny_data,
     cfg = softft_cfg(tiny_data, pretrained_ckpt, tmp_path, shape='sigmoid')
     with pytest.raises(ValueError, match='`shape` should be one of'):
         Runner.from_cfg(cfg).train()
+
+
+def test_non_finite_loss_stops_and_keeps_last_good_checkpoint(
+        tiny_data, pretrained_ckpt, tmp_path):
+    cfg = softft_cfg(tiny_data, pretrained_ckpt, tmp_path)
+    runner = Runner.from_cfg(cfg)
+    source_loss = runner.model.loss_module.source_loss
+    real_forward = source_loss.forward
+
+    def poisoned(*args, **kwargs):
+        loss = real_forward(*args, **kwargs)
+        return loss * float('nan') if runner.iter >= 4 else loss
+
+    source_loss.forward = poisoned  # this model instance only
+    with pytest.raises(FloatingPointError) as e:
+        runner.train()
+    message = str(e.value)
+    assert 'loss_source is nan at iteration 4' in message
+    assert 'epoch_1.pth' in message  # the last good checkpoint
+    assert sorted(p.name for p in tmp_path.glob('*.pth')) == ['epoch_1.pth']
+    state = torch.load(tmp_path / 'epoch_1.pth',
+                       weights_only=True)['state_dict']
+    assert all(torch.isfinite(v.float()).all() for v in state.values())
+
+
+def test_unreadable_image_is_skipped_and_counted(tiny_data, pretrained_ckpt,
+                                                 tmp_path):
+    root = shutil.copytree(tiny_data['target'], tmp_path / 'cub')
+    names = dict(line.split() for line in open(root / 'images.txt'))
+    split = dict(line.split() for line in open(root / 'train_test_split.txt'))
+    bad = next(names[i] for i, train in split.items() if train == '1')
+    (root / 'images' / bad).write_bytes(b'not a jpeg at all')
+    cfg = softft_cfg(tiny_data, pretrained_ckpt, tmp_path / 'work',
+                     max_epochs=2)
+    cfg.train_dataloader.dataset.target.data_root = str(root)
+    runner, recorder = run(cfg)
+    assert len(recorder.weights) == 6  # training went on
+    skipped = [p for batch in recorder.batches.values() for p in batch]
+    assert not any(bad in path for _, _, path in skipped)
+    hub = runner.message_hub
+    assert hub.get_scalar('train/skipped_files').current() == 2  # 2 epochs
+    log = open(glob.glob(str(tmp_path / 'work' / '*' / '*.log'))[0]).read()
+    assert f'Skipped target image {root / "images" / bad}' in log
+    rows = [json.loads(line) for line in open(
+        glob.glob(str(tmp_path / 'work' / '*' / 'vis_data' /
+                      'scalars.json'))[0])]
+    assert [r['skipped_files'] for r in rows if 'skipped_files' in r][-1] == 2

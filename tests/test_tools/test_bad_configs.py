@@ -1,0 +1,167 @@
+"""Every bad input of the README's Reliability table: a clear error naming
+the key, path or value, raised before any training step."""
+import os
+import shutil
+
+import pytest
+import torch
+from mmengine.runner import Runner
+
+from ..conftest import BatchRecorder, softft_cfg
+
+
+def copy_tree(src, dst):
+    shutil.copytree(src, dst)
+    return str(dst)
+
+
+def first_image(root, sub):
+    for dirpath, _, files in sorted(os.walk(os.path.join(root, sub))):
+        for name in sorted(files):
+            return os.path.join(dirpath, name)
+    raise FileNotFoundError(root)
+
+
+def bad_source_root(d, tmp):
+    d['train_dataloader.dataset.source.data_root'] = str(tmp / 'nope')
+    return ValueError, ['Cannot load the source dataset ImageNet',
+                        str(tmp / 'nope')]
+
+
+def bad_target_root(d, tmp):
+    d['train_dataloader.dataset.target.data_root'] = str(tmp / 'nope')
+    return ValueError, ['Cannot load the target dataset CUB',
+                        'images.txt']
+
+
+def empty_target_root(d, tmp):
+    (tmp / 'empty').mkdir()
+    d['train_dataloader.dataset.target.data_root'] = str(tmp / 'empty')
+    return ValueError, ['Cannot load the target dataset CUB']
+
+
+def empty_source_root(d, tmp):
+    (tmp / 'empty' / 'train').mkdir(parents=True)
+    d['train_dataloader.dataset.source.data_root'] = str(tmp / 'empty')
+    return ValueError, ['Cannot load the source dataset ImageNet']
+
+
+def cub_missing_image(d, tmp, data):
+    root = copy_tree(data['target'], tmp / 'cub')
+    split = dict(line.split() for line in open(f'{root}/train_test_split.txt'))
+    names = dict(line.split() for line in open(f'{root}/images.txt'))
+    train_id = next(i for i, is_train in split.items() if is_train == '1')
+    os.remove(os.path.join(root, 'images', names[train_id]))
+    d['train_dataloader.dataset.target.data_root'] = root
+    return ValueError, ['1 of 12 checked target images do not exist',
+                        'img_0000', 'images.txt']
+
+
+def imagenet_missing_image(d, tmp, data):
+    root = copy_tree(data['source'], tmp / 'imagenet')
+    os.remove(first_image(root, 'train'))
+    d['train_dataloader.dataset.source.data_root'] = root
+    return ValueError, ['1 of 60 checked source images do not exist',
+                        'train.txt']
+
+
+def empty_target_split(d, tmp, data):
+    root = copy_tree(data['target'], tmp / 'cub')
+    split = os.path.join(root, 'train_test_split.txt')
+    lines = [line.split()[0] + ' 0' for line in open(split)]
+    open(split, 'w').write('\n'.join(lines) + '\n')  # all test images
+    d['train_dataloader.dataset.target.data_root'] = root
+    return ValueError, ['The target dataset CUB', 'has no samples']
+
+
+def source_class_mismatch(d, tmp):
+    d['model.source_head.num_classes'] = 7
+    return ValueError, ['source_head has 7 classes',
+                        "checkpoint's head has 3"]
+
+
+def no_source_head(d, tmp, data, ckpt):
+    state = torch.load(ckpt)['state_dict']
+    torch.save(dict(state_dict={k: v for k, v in state.items()
+                                if not k.startswith('head.')}),
+               tmp / 'backbone_only.pth')
+    d['model.pretrained'] = str(tmp / 'backbone_only.pth')
+    return ValueError, ['no weights for `source_head`', 'head.fc.weight']
+
+
+def negative_source_batch(d, tmp):
+    d['train_dataloader.batch_sampler.source_batch_size'] = -1
+    return ValueError, ['`source_batch_size` should be an int >= 0, but got '
+                        '-1']
+
+
+def zero_batch(d, tmp):
+    d['train_dataloader.batch_size'] = 0
+    return ValueError, ['`batch_size` should be an int >= 1, but got 0']
+
+
+def no_batch_sampler(d, tmp):
+    d['train_dataloader.batch_sampler'] = None
+    return TypeError, ['batch_sampler', 'SourceTargetBatchSampler']
+
+
+def batch_sampler_without_wrapper(d, tmp, data):
+    d['train_dataloader.dataset'] = dict(
+        type='CUB', data_root=data['target'], split='train',
+        pipeline=[dict(type='LoadImageFromFile'), dict(type='PackInputs')])
+    return TypeError, ['needs the train dataloader\'s `dataset` to be a '
+                       'SourceTargetDataset, but got CUB']
+
+
+HOOK_CASES = [
+    (dict(start_weight=-0.5), '`start_weight` should be >= 0, but got -0.5'),
+    (dict(decay_begin=0.6, decay_end=0.4),
+     '`decay_end` should be greater than `decay_begin`, but got 0.4 <= 0.6'),
+    (dict(shape='sigmoid'), "`shape` should be one of"),
+    (dict(decay_end=1.2), 'should be in [0, 1], but got decay_end=1.2'),
+    (dict(decay_begin=-0.1), '`decay_begin` should be >= 0, but got -0.1'),
+]
+
+CASES = [
+    bad_source_root, bad_target_root, empty_target_root, empty_source_root,
+    cub_missing_image, imagenet_missing_image, empty_target_split,
+    source_class_mismatch, no_source_head, negative_source_batch,
+    zero_batch, no_batch_sampler, batch_sampler_without_wrapper
+]
+
+
+def train_until_error(cfg, error, words):
+    recorder = BatchRecorder()
+    with pytest.raises(error) as e:
+        runner = Runner.from_cfg(cfg)
+        runner.register_hook(recorder)
+        runner.train()
+    for word in words:
+        assert word in str(e.value), (word, str(e.value))
+    assert recorder.weights == {}, 'a training step ran'
+
+
+@pytest.mark.parametrize('case', CASES, ids=lambda c: c.__name__)
+def test_bad_input(case, tiny_data, pretrained_ckpt, tmp_path):
+    cfg = softft_cfg(tiny_data, pretrained_ckpt, tmp_path / 'work',
+                     max_epochs=1)
+    changes = {}
+    args = (changes, tmp_path, tiny_data, pretrained_ckpt)
+    nargs = case.__code__.co_argcount
+    error, words = case(*args[:nargs])
+    for key, value in changes.items():
+        if value is None:  # remove the key
+            cfg.train_dataloader.pop(key.rpartition('.')[2])
+        elif key == 'train_dataloader.dataset':  # replace, not merge
+            cfg.train_dataloader.dataset = value
+        else:
+            cfg.merge_from_dict({key: value})
+    train_until_error(cfg, error, words)
+
+
+@pytest.mark.parametrize('hook_args, words', HOOK_CASES)
+def test_bad_schedule(hook_args, words, tiny_data, pretrained_ckpt,
+                      tmp_path):
+    cfg = softft_cfg(tiny_data, pretrained_ckpt, tmp_path, max_epochs=1,
+                     **hook_args)
+    train_until_error(cfg, ValueError, [words])
