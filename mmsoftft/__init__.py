@@ -10,13 +10,15 @@ from .engine import (
     SoftFineTuneHook,
     SourceWeightSchedule,
 )
+from .evaluation import GeneralDiscriminationMetric
 from .models import SoftFineTuneClassifier, SoftFineTuneLoss
 from .version import __version__
 
 register_safe_globals()
 
 __all__ = [
-    '__version__', 'AtomicCheckpointHook', 'IndexPermutation',
+    '__version__', 'AtomicCheckpointHook', 'GeneralDiscriminationMetric',
+    'IndexPermutation',
     'SoftFineTuneClassifier', 'SoftFineTuneHook', 'SoftFineTuneLoss',
     'SourceTargetBatchSampler', 'SourceTargetDataset', 'SourceWeightSchedule',
     'allow_checkpoint_globals', 'register_safe_globals'

@@ -48,6 +48,9 @@ class SoftFineTuneClassifier(ImageClassifier):
             the source head. Defaults to None.
         source_head_prefix (str): Prefix of the source classifier's weights
             in ``pretrained``. Defaults to ``'head'``.
+        predict_feat (bool): In ``predict`` mode, also put the features
+            fed to the head into each prediction (``pred_feat``), e.g. for
+            :class:`GeneralDiscriminationMetric`. Defaults to False.
         channels_last (bool): Keep the weights in ``channels_last`` memory
             format, much faster convolutions under AMP on recent NVIDIA GPUs
             (see README's speed figures). Defaults to False.
@@ -66,6 +69,7 @@ class SoftFineTuneClassifier(ImageClassifier):
                  loss: dict = dict(type='SoftFineTuneLoss'),
                  pretrained: Optional[str] = None,
                  source_head_prefix: str = 'head',
+                 predict_feat: bool = False,
                  channels_last: bool = False,
                  train_cfg: Optional[dict] = None,
                  data_preprocessor: Optional[dict] = None,
@@ -94,6 +98,7 @@ class SoftFineTuneClassifier(ImageClassifier):
         self.pretrained = pretrained
         self.source_head_prefix = source_head_prefix.rstrip('.') + '.'
         self.source_weight = 1.0
+        self.predict_feat = predict_feat
         self.channels_last = channels_last
         if channels_last:
             # before the runner wraps the model in DDP
@@ -207,6 +212,19 @@ class SoftFineTuneClassifier(ImageClassifier):
             losses['loss'] = losses['loss'] + sum(
                 p.sum() for p in self.source_head.parameters()) * 0.0
         return losses
+
+    def predict(self,
+                inputs: torch.Tensor,
+                data_samples: Optional[List[DataSample]] = None,
+                **kwargs) -> List[DataSample]:
+        """Target-head predictions (plus ``pred_feat`` if enabled)."""
+        feats = self.extract_feat(inputs)
+        preds = self.head.predict(feats, data_samples, **kwargs)
+        if self.predict_feat:
+            pooled = self.head.pre_logits(feats)
+            for pred, feat in zip(preds, pooled):
+                pred.set_field(feat.detach(), 'pred_feat')
+        return preds
 
     @staticmethod
     def _select(feats, mask: torch.Tensor):

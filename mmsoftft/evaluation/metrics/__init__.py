@@ -1,0 +1,3 @@
+from .general_discrimination import GeneralDiscriminationMetric, knn_top1
+
+__all__ = ['GeneralDiscriminationMetric', 'knn_top1']
