@@ -1,0 +1,71 @@
+"""CUDA checks, run by tools/gpu_check.sh on a GPU machine (skipped here):
+bf16 AMP and channels_last soft fine-tuning steps are finite and behave as
+on the CPU."""
+import pytest
+import torch
+from mmengine.optim import build_optim_wrapper
+from mmpretrain.registry import MODELS
+from mmpretrain.structures import DataSample
+
+import mmsoftft  # noqa: F401
+
+from ..test_models.test_classifiers.test_soft_finetune_classifier import (
+    model_cfg,
+)
+
+pytestmark = pytest.mark.skipif(not torch.cuda.is_available(),
+                                reason='needs a CUDA device')
+
+
+def data(domains):
+    torch.manual_seed(0)
+    return dict(
+        inputs=[torch.randint(0, 255, (3, 32, 32), dtype=torch.uint8)
+                for _ in domains],
+        data_samples=[
+            DataSample(metainfo=dict(domain=d)).set_gt_label(i % 3)
+            for i, d in enumerate(domains)
+        ])
+
+
+def build(device, channels_last=False):
+    torch.manual_seed(0)
+    cfg = model_cfg()
+    cfg['channels_last'] = channels_last
+    return MODELS.build(cfg).to(device)
+
+
+@pytest.mark.parametrize('channels_last', [False, True])
+def test_bf16_amp_steps_are_finite(channels_last):
+    model = build('cuda', channels_last)
+    if channels_last:
+        assert model.backbone.conv1.weight.is_contiguous(
+            memory_format=torch.channels_last)
+    optim = build_optim_wrapper(model, dict(
+        type='AmpOptimWrapper', dtype='bfloat16',
+        optimizer=dict(type='SGD', lr=0.01, momentum=0.9)))
+    model.source_weight = 0.7
+    for _ in range(3):
+        log = model.train_step(data(['target', 'source'] * 4), optim)
+        assert all(torch.isfinite(v) for v in log.values())
+        assert log['loss'].item() == pytest.approx(
+            log['loss_target'].item() + 0.7 * log['loss_source'].item(),
+            rel=1e-3)
+    model.source_weight = 0.0
+    log = model.train_step(data(['target'] * 4), optim)
+    assert log['loss_source'].item() == 0.0
+    assert torch.isfinite(log['loss'])
+
+
+def test_fp32_losses_match_cpu():
+    batch = data(['target', 'source', 'target', 'source'])
+    out = {}
+    for device in ('cpu', 'cuda'):
+        model = build(device)
+        model.source_weight = 0.5
+        with torch.no_grad():
+            prepared = model.data_preprocessor(batch, True)
+            out[device] = model(**prepared, mode='loss')
+    for key in ('loss', 'loss_target', 'loss_source'):
+        assert out['cuda'][key].item() == pytest.approx(
+            out['cpu'][key].item(), rel=1e-3, abs=1e-4)
