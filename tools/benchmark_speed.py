@@ -69,6 +69,9 @@ def parse_args():
                    'default layout (fp32, contiguous)')
     p.add_argument('--loader', action='store_true',
                    help='measure the data-wait fraction with the Runner')
+    p.add_argument('--sampler-memory', action='store_true',
+                   help='peak memory of the batch sampler per rank over '
+                   'virtual sources of 1e4, 1e6 and 1e8 samples')
     p.add_argument('--out', help='write the figures as JSON here')
     return p.parse_args()
 
@@ -225,6 +228,57 @@ def bench_loader(epochs=4):
     return out
 
 
+class VirtualDataset:
+    """``n`` samples and no annotation list: a stand-in for a huge source."""
+
+    def __init__(self, n):
+        from mmengine.dataset import BaseDataset
+
+        class _Virtual(BaseDataset):
+
+            def full_init(inner):
+                inner._fully_initialized = True
+
+            def __len__(inner):
+                return n
+
+        self.dataset = _Virtual(lazy_init=True)
+
+
+def bench_sampler_memory(sizes=(10**4, 10**6, 10**8), world_size=2):
+    """Peak Python heap (tracemalloc) of building the batch sampler and
+    drawing one epoch of 1000 batches of 64 source indices, per rank."""
+    import tracemalloc
+    from unittest import mock
+
+    from mmengine.dataset import DefaultSampler
+
+    from mmsoftft.datasets import SourceTargetBatchSampler, SourceTargetDataset
+    target = VirtualDataset(8000).dataset
+    out = {}
+    for size in sizes:
+        dataset = SourceTargetDataset(
+            source=VirtualDataset(size).dataset, target=target,
+            check_files=0)
+        peaks = []
+        for rank in range(world_size):
+            with mock.patch('mmengine.dataset.sampler.get_dist_info',
+                            return_value=(rank, world_size)), mock.patch(
+                                'mmsoftft.datasets.samplers.'
+                                'source_target_batch_sampler.get_dist_info',
+                                return_value=(rank, world_size)):
+                tracemalloc.start()
+                sampler = SourceTargetBatchSampler(
+                    DefaultSampler(dataset, seed=0), 4, source_batch_size=64)
+                sampler.sampler.set_epoch(3)
+                n = sum(len(b) for b in sampler)
+                peaks.append(tracemalloc.get_traced_memory()[1])
+                tracemalloc.stop()
+        out[f'source_{size:.0e}'] = dict(
+            indices_per_rank=n, peak_bytes_per_rank=peaks)
+    return out
+
+
 def main():
     args = parse_args()
     device = args.device or ('cuda' if torch.cuda.is_available() else 'cpu')
@@ -238,6 +292,8 @@ def main():
     out.update(bench_steps(args, device))
     if args.loader:
         out['loader'] = bench_loader()
+    if args.sampler_memory:
+        out['sampler_memory'] = bench_sampler_memory()
     print(json.dumps(out, indent=1))
     if args.out:
         with open(args.out, 'w') as f:
