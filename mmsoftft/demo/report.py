@@ -119,6 +119,13 @@ def write_plots(results: dict, out_dir: str) -> List[str]:
     import matplotlib.pyplot as plt
     runs = results['runs']
     paths = []
+
+    def save(fig, name):
+        fig.tight_layout()
+        paths.append(osp.join(out_dir, name))
+        fig.savefig(paths[-1], dpi=90)
+        plt.close(fig)
+
     fig, axes = plt.subplots(1, len(runs), figsize=(4.5 * len(runs), 3.5),
                              squeeze=False)
     for ax, (condition, methods) in zip(axes[0], runs.items()):
@@ -129,10 +136,7 @@ def write_plots(results: dict, out_dir: str) -> List[str]:
             ax.plot(range(1, len(mean) + 1), mean, label=name)
         ax.set(title=condition, xlabel='epoch', ylabel='target top-1 (%)')
         ax.legend(fontsize=7)
-    fig.tight_layout()
-    paths.append(osp.join(out_dir, 'accuracy_vs_epoch.png'))
-    fig.savefig(paths[-1], dpi=90)
-    plt.close(fig)
+    save(fig, 'accuracy_vs_epoch.png')
 
     fig, ax = plt.subplots(figsize=(4.5, 3))
     for name, recs in next(iter(runs.values())).items():
@@ -140,10 +144,7 @@ def write_plots(results: dict, out_dir: str) -> List[str]:
             ax.plot(recs[0]['source_weight'], label=name)
     ax.set(xlabel='iteration', ylabel='source weight w')
     ax.legend(fontsize=7)
-    fig.tight_layout()
-    paths.append(osp.join(out_dir, 'source_weight.png'))
-    fig.savefig(paths[-1], dpi=90)
-    plt.close(fig)
+    save(fig, 'source_weight.png')
 
     fig, ax = plt.subplots(figsize=(4.5, 3))
     names = list(results['probe'])
@@ -151,8 +152,5 @@ def write_plots(results: dict, out_dir: str) -> List[str]:
     ax.set(ylabel='probe k-NN top-1 (%)',
            title='general discrimination (unseen classes)')
     ax.tick_params(axis='x', labelsize=7, rotation=20)
-    fig.tight_layout()
-    paths.append(osp.join(out_dir, 'probe_accuracy.png'))
-    fig.savefig(paths[-1], dpi=90)
-    plt.close(fig)
+    save(fig, 'probe_accuracy.png')
     return paths
