@@ -67,7 +67,11 @@ def parse_args(argv=None):
                    "condition, or 'all'")
     p.add_argument('--seeds', type=int, default=5)
     p.add_argument('--epochs', type=int, default=20,
-                   help='fine-tuning epochs (both methods)')
+                   help='fine-tuning epochs of the few-shot condition (both '
+                   'methods)')
+    p.add_argument('--epochs-full', type=int, default=8,
+                   help='fine-tuning epochs of the all-shot, imbalanced and '
+                   'noisy conditions (about 20x more images per epoch)')
     p.add_argument('--pretrain-epochs', type=int, default=10)
     p.add_argument('--conditions', default='fewshot,allshot,imbalanced,noisy')
     p.add_argument('--shape', default='cosine',
@@ -87,6 +91,7 @@ def parse_args(argv=None):
     args = p.parse_args(argv)
     if args.quick:
         args.seeds, args.epochs, args.pretrain_epochs = 1, 4, 3
+        args.epochs_full = 2
         args.conditions = 'fewshot'
     args.conditions = args.conditions.split(',')
     groups = (args.source_classes, args.target_classes, args.probe_classes)
@@ -111,14 +116,18 @@ def target_settings(args, condition):
         noisy=dict(shots=None, label_noise=0.3))[condition]
 
 
-def schedule(args, seed):
+def epochs_of(args, condition):
+    return args.epochs if condition == 'fewshot' else args.epochs_full
+
+
+def schedule(epochs, seed):
     return {
-        'train_cfg.max_epochs': args.epochs,
+        'train_cfg.max_epochs': epochs,
         'train_cfg.val_interval': 1,
-        'param_scheduler.0.end': args.epochs,
-        'param_scheduler.0.T_max': args.epochs,
+        'param_scheduler.0.end': epochs,
+        'param_scheduler.0.T_max': epochs,
         'randomness.seed': seed,
-        'default_hooks.checkpoint.interval': args.epochs,
+        'default_hooks.checkpoint.interval': epochs,
         'log_level': 'WARNING',
     }
 
@@ -172,12 +181,12 @@ def probe_top1(args, checkpoint, probe_root, name):
     return metrics['general_discrimination/top1']
 
 
-def run_pair(args, ckpt, source, target, seed, tag, soft_overrides=None,
-             skip_plain=False):
+def run_pair(args, ckpt, source, target, seed, tag, epochs,
+             soft_overrides=None, skip_plain=False):
     """Plain and soft fine-tuning on one target set with one seed."""
     n_t = len(args.target_classes)
     common = {
-        **schedule(args, seed),
+        **schedule(epochs, seed),
         'model.head.num_classes': n_t,
         'model.data_preprocessor.num_classes': n_t,
         'val_dataloader.dataset.data_root': target,
@@ -255,7 +264,8 @@ def main(argv=None):
             for i, (name, overrides) in enumerate(variants):
                 tag = f'{condition}_s{seed}_{i}'
                 pair = run_pair(args, ckpt, source, target, seed, tag,
-                                overrides, skip_plain=i > 0)
+                                epochs_of(args, condition), overrides,
+                                skip_plain=i > 0)
                 if i == 0:
                     runs[condition]['plain'].append(record(pair['plain']))
                 runs[condition].setdefault(name, []).append(
@@ -269,7 +279,8 @@ def main(argv=None):
                         f'probe_{condition}_{name}_{j}')
     results['runs'] = runs
     results['summary'] = {
-        c: paired_summary(m, args.epochs) for c, m in runs.items()
+        c: paired_summary(m, epochs_of(args, c))
+        for c, m in runs.items()
     }
     fewshot = runs.get('fewshot', {})
     results['probe'].update({

@@ -68,7 +68,6 @@ class SourceTargetDataset:
         self.max_refetch = max_refetch
         self.source = self._build(source, 'source')
         self.target = self._build(target, 'target')
-        self._metainfo = self.target.metainfo
         self._fully_initialized = False
         if not lazy_init:
             self.full_init()
@@ -90,9 +89,8 @@ class SourceTargetDataset:
 
     @staticmethod
     def _load(dataset: BaseDataset, key: str) -> None:
-        root = getattr(dataset, 'data_root', None)
-        name = f'The {key} dataset {type(dataset).__name__} (data_root=' \
-            f'{root!r})'
+        name = (f'{key} dataset {type(dataset).__name__} (data_root='
+                f'{getattr(dataset, "data_root", None)!r})')
         try:
             dataset.full_init()
         except (OSError, AssertionError, ValueError) as e:
@@ -101,15 +99,16 @@ class SourceTargetDataset:
             except Exception:
                 empty = False
             if empty:
-                raise ValueError(f'{name} has no samples.') from e
-            raise ValueError(f'Cannot load t{name[1:]}: {e}') from e
+                raise ValueError(f'The {name} has no samples.') from e
+            raise ValueError(f'Cannot load the {name}: {e}') from e
         if len(dataset) == 0:
-            raise ValueError(f'{name} has no samples.')
+            raise ValueError(f'The {name} has no samples.')
 
     @property
     def metainfo(self) -> dict:
         """The target dataset's meta information (a deep copy)."""
-        return copy.deepcopy(self._metainfo)
+        self.full_init()  # e.g. CustomDataset finds its classes when loading
+        return copy.deepcopy(self.target.metainfo)
 
     def full_init(self) -> None:
         """Load both datasets' annotations and check neither is empty."""

@@ -82,7 +82,8 @@ def write_tables(results: dict, path: str) -> None:
     lines = [
         f"Source digits {s['source_classes']}, target {s['target_classes']}"
         f", probe {s['probe_classes']}; {s['seeds']} seeds, {s['epochs']} "
-        f"epochs; soft: start weight {s['start_weight']}, {s['shape']} decay "
+        f"epochs few-shot, {s['epochs_full']} epochs otherwise; soft: start "
+        f"weight {s['start_weight']}, {s['shape']} decay "
         f"to 0 at {s['decay_end']} of training, {s['source_batch_size']} "
         'source images per batch.', ''
     ]
