@@ -111,6 +111,10 @@ def softft_cfg(tiny_data, pretrained, work_dir, max_epochs=6,
         'randomness': dict(seed=0, deterministic=True),
         'log_level': 'WARNING',
     })
+    # the tests' expectations assume this schedule, whatever the defaults
+    cfg.custom_hooks[0].update(
+        dict(start_weight=1.0, decay_begin=0, decay_end=0.5,
+             unit='fraction', shape='cosine'))
     cfg.custom_hooks[0].update(hook_args)
     return cfg
 
