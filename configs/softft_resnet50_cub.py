@@ -17,7 +17,7 @@ custom_hooks = [
         type='SoftFineTuneHook',
         start_weight=1.0,
         decay_begin=0,
-        decay_end=0.5,
+        decay_end=0.25,  # chosen by the ablation in README.md
         unit='fraction',
         shape='cosine')
 ]

@@ -76,7 +76,7 @@ def parse_args(argv=None):
     p.add_argument('--conditions', default='fewshot,allshot,imbalanced,noisy')
     p.add_argument('--shape', default='cosine',
                    choices=['linear', 'cosine', 'exp', 'step'])
-    p.add_argument('--decay-end', type=float, default=0.5,
+    p.add_argument('--decay-end', type=float, default=0.25,
                    help='fraction of training where w reaches 0')
     p.add_argument('--start-weight', type=float, default=1.0)
     p.add_argument('--source-batch-size', type=int, default=16)

@@ -12,7 +12,7 @@ custom_hooks = [
         type='SoftFineTuneHook',
         start_weight=1.0,
         decay_begin=0,
-        decay_end=0.5,
+        decay_end=0.25,
         unit='fraction',
         shape='cosine')
 ]

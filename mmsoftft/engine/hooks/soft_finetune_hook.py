@@ -36,7 +36,7 @@ class SoftFineTuneHook(Hook):
         decay_begin (int | float): Where the decay begins, in ``unit``.
             Defaults to 0.
         decay_end (int | float): Where ``w`` reaches exactly 0, in ``unit``.
-            Defaults to 0.5.
+            Defaults to 0.25 (chosen by the README's ablation).
         unit (str): ``'iter'``, ``'epoch'`` or ``'fraction'`` of training.
             Defaults to ``'fraction'``.
         shape (str): ``'linear'``, ``'cosine'``, ``'exp'`` or ``'step'``.
@@ -50,7 +50,7 @@ class SoftFineTuneHook(Hook):
     def __init__(self,
                  start_weight: float = 1.0,
                  decay_begin: Union[int, float] = 0,
-                 decay_end: Union[int, float] = 0.5,
+                 decay_end: Union[int, float] = 0.25,
                  unit: str = 'fraction',
                  shape: str = 'cosine',
                  num_steps: int = 4,
