@@ -154,7 +154,6 @@ class SourceTargetDataset:
         self.full_init()
         domain, dataset, local_idx = self.locate(idx)
         skipped = []
-        rng = np.random.default_rng(idx)
         while True:
             try:
                 results = dataset[local_idx]
@@ -170,7 +169,9 @@ class SourceTargetDataset:
                         f'{len(skipped)} {domain} images in a row failed to '
                         f'load (max_refetch={self.max_refetch}), the last '
                         f'{path}: {e}') from e
-                local_idx = int(rng.integers(len(dataset)))
+                # seeded by (index, attempt): a rerun skips to the same
+                local_idx = int(np.random.default_rng(
+                    (idx, len(skipped))).integers(len(dataset)))
         if not isinstance(results, dict) or 'data_samples' not in results:
             raise ValueError(
                 f'The {domain} dataset {type(dataset).__name__} returned no '
