@@ -195,16 +195,16 @@ class SoftFineTuneClassifier(ImageClassifier):
                 "batch_sampler=dict(type='SourceTargetBatchSampler', "
                 'source_batch_size=N > 0) (or start_weight=0 for plain '
                 'fine-tuning)')
-        src = torch.tensor(is_source, device=inputs.device)
         feats = self.extract_feat(inputs)
         labels = torch.cat([s.gt_label for s in data_samples]).to(
             inputs.device)
-        target_score = self.head(self._select(feats, ~src))
-        source_score = source_label = None
-        if src.any():
-            source_score = self.source_head(self._select(feats, src))
-            source_label = labels[src]
-        losses = self.loss_module(target_score, labels[~src], source_score,
+        target_feats, source_feats, target_label, source_label = \
+            self._split(feats, labels, is_source)
+        target_score = self.head(target_feats)
+        source_score = None
+        if source_feats is not None:
+            source_score = self.source_head(source_feats)
+        losses = self.loss_module(target_score, target_label, source_score,
                                   source_label, self.source_weight)
         if source_score is None:
             # Keep every parameter in the graph so DDP without
@@ -226,11 +226,33 @@ class SoftFineTuneClassifier(ImageClassifier):
                 pred.set_field(feat.detach(), 'pred_feat')
         return preds
 
+    @classmethod
+    def _split(cls, feats, labels: torch.Tensor, is_source: List[bool]):
+        """Target and source parts of the features and labels.
+
+        :class:`SourceTargetBatchSampler` puts the target samples first, so
+        the parts are usually contiguous: then they are views (no copy, and a
+        cheaper backward than a gather); otherwise boolean masks select them.
+        Returns ``(target_feats, source_feats, target_label, source_label)``,
+        the source parts None when the batch holds no source sample.
+        """
+        num_target = len(is_source) - sum(is_source)
+        if not any(is_source[:num_target]):
+            parts = [slice(0, num_target), slice(num_target, None)]
+        else:
+            src = torch.tensor(is_source, device=labels.device)
+            parts = [~src, src]
+        target, source = (
+            (cls._select(feats, part), labels[part]) for part in parts)
+        if num_target == len(is_source):
+            source = (None, None)
+        return target[0], source[0], target[1], source[1]
+
     @staticmethod
-    def _select(feats, mask: torch.Tensor):
+    def _select(feats, part):
         if isinstance(feats, (tuple, list)):
-            return type(feats)(f[mask] for f in feats)
-        return feats[mask]
+            return type(feats)(f[part] for f in feats)
+        return feats[part]
 
     def parse_losses(self, losses: dict) -> Tuple[torch.Tensor, dict]:
         """Use the ``loss`` entry as the total; log every entry.

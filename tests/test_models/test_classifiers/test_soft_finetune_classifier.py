@@ -60,6 +60,31 @@ def test_loss_routes_samples_to_their_heads():
     assert set(log_vars) == {'loss', 'loss_target', 'loss_source'}
 
 
+def test_sampler_order_and_interleaved_order_agree():
+    """Target-then-source batches (the sampler's order) take views, other
+    orders boolean masks: same losses and gradients either way."""
+    inputs, samples = batch(['target', 'target', 'source', 'source'])
+    samples[1].set_gt_label(3)
+    samples[3].set_gt_label(0)
+    results = []
+    for order in ([0, 1, 2, 3], [2, 0, 3, 1]):
+        torch.manual_seed(0)
+        model = MODELS.build(model_cfg())
+        model.source_weight = 0.5
+        losses = model.loss(inputs[order], [samples[i] for i in order])
+        losses['loss'].backward()
+        results.append((losses, model.source_head.fc.weight.grad,
+                        model.head.fc.weight.grad,
+                        model.backbone.conv1.weight.grad))
+    (contiguous, *grads_c), (interleaved, *grads_i) = results
+    for key in ('loss', 'loss_target', 'loss_source'):
+        assert contiguous[key].item() == pytest.approx(
+            interleaved[key].item(), rel=1e-5)
+    for grad_c, grad_i in zip(grads_c, grads_i):
+        assert grad_c.abs().sum() > 0
+        torch.testing.assert_close(grad_c, grad_i, rtol=1e-3, atol=1e-5)
+
+
 def test_target_only_batch_keeps_source_head_in_graph():
     model = MODELS.build(model_cfg())
     model.source_weight = 0.0  # the sampler stops source samples at w = 0
