@@ -13,12 +13,13 @@ OptimWrapper/AmpOptimWrapper and the models' ``train_step``:
   same work per step as ``soft_w>0``: isolates the method's overhead from
   how the hardware scales with batch size).
 
-All are timed in interleaved rounds (noise hits them alike); the
-median round is reported. Goals (issue 4): per-image throughput of
-``soft_w>0`` >= 0.95x plain; ``soft_w=0`` iteration time within 3% of
-plain. With ``--loader`` it also trains the demo config on the digits data
-with the real Runner and reports the fraction of iteration time spent
-waiting for data.
+All are timed in interleaved rounds whose order rotates (noise and
+position hit them alike); each case's median round is reported, and each
+ratio is the median (with quartiles) of the ratios paired within a round.
+Goals (issue 4): per-image throughput of ``soft_w>0`` >= 0.95x plain;
+``soft_w=0`` iteration time within 3% of plain. With ``--loader`` it also
+trains the demo config on the digits data with the real Runner and reports
+the fraction of iteration time spent waiting for data.
 
 CPU (default): the demo's small ResNet at 32 px.
 GPU: ``--model resnet50 --res 448 --batch 32 --amp --bf16 [--channels-last]``
@@ -59,7 +60,8 @@ def parse_args():
     p.add_argument('--source-batch', type=int, default=None,
                    help='source images per batch (default: = --batch)')
     p.add_argument('--iters', type=int, default=10, help='per round')
-    p.add_argument('--rounds', type=int, default=5)
+    p.add_argument('--rounds', type=int, default=12,
+                   help='timed rounds (case order rotates each round)')
     p.add_argument('--warmup', type=int, default=3)
     p.add_argument('--amp', action='store_true')
     p.add_argument('--bf16', action='store_true', help='AMP dtype bfloat16')
@@ -171,25 +173,40 @@ def bench_steps(args, device):
     for case in cases.values():
         case.run(args.warmup)
     times = {k: [] for k in cases}
-    for _ in range(args.rounds):
-        for name, case in cases.items():
-            times[name].append(case.run(args.iters))
-    out = dict(res=res, batch=args.batch, source_batch=n_src)
+    names = list(cases)
+    for r in range(args.rounds):
+        # rotate the order: each case takes each place in a round alike
+        for name in names[r % len(names):] + names[:r % len(names)]:
+            times[name].append(cases[name].run(args.iters))
+    out = dict(res=res, batch=args.batch, source_batch=n_src,
+               rounds=args.rounds, iters_per_round=args.iters)
     for name in cases:
         sec = statistics.median(times[name])
         out[name] = dict(sec_per_iter=round(sec, 5),
-                         img_per_s=round(images[name] / sec, 1))
-    out['ratio_per_image_soft_vs_plain'] = round(
-        out['soft_w>0']['img_per_s'] / out['plain']['img_per_s'], 3)
-    out['ratio_per_image_soft_vs_plain_same_images'] = round(
-        out['soft_w>0']['img_per_s'] / out['plain_same_images']['img_per_s'],
-        3)
-    out['ratio_iter_time_w0_vs_plain'] = round(
-        out['soft_w=0']['sec_per_iter'] / out['plain']['sec_per_iter'], 3)
+                         img_per_s=round(images[name] / sec, 1),
+                         sec_per_iter_rounds=[round(t, 5)
+                                              for t in times[name]])
+
+    def ratio(key, num, den, per_image):
+        """Median and quartiles of the ratio paired within each round."""
+        values = [
+            (images[num] / a) / (images[den] / b) if per_image else a / b
+            for a, b in zip(times[num], times[den])
+        ]
+        out[key] = round(statistics.median(values), 3)
+        if len(values) > 1:
+            q1, _, q3 = statistics.quantiles(values, n=4)
+            out[key + '_iqr'] = [round(q1, 3), round(q3, 3)]
+
+    ratio('ratio_per_image_soft_vs_plain', 'soft_w>0', 'plain', True)
+    ratio('ratio_per_image_soft_vs_plain_same_images', 'soft_w>0',
+          'plain_same_images', True)
+    ratio('ratio_per_image_plain_same_images_vs_plain', 'plain_same_images',
+          'plain', True)
+    ratio('ratio_iter_time_w0_vs_plain', 'soft_w=0', 'plain', False)
     if args.compare_layouts:
-        out['ratio_shipped_vs_default_layout'] = round(
-            out['plain']['img_per_s'] /
-            out['plain_default_layout']['img_per_s'], 3)
+        ratio('ratio_shipped_vs_default_layout', 'plain',
+              'plain_default_layout', True)
     return out
 
 
