@@ -13,4 +13,6 @@ model = dict(
             type='Pretrained', checkpoint=pretrained, prefix='backbone')),
     head=dict(num_classes=200, topk=(1, )))
 
+# the same loading as the soft fine-tuning config
+train_dataloader = dict(collate_fn=dict(type='stack_collate'))
 default_hooks = dict(logger=dict(type='LoggerHook', interval=20))

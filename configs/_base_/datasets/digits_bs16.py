@@ -21,6 +21,8 @@ train_dataloader = dict(
         split='train',
         pipeline=train_pipeline),
     sampler=dict(type='DefaultSampler', shuffle=True),
+    # one stacked image tensor per batch from the worker (mmsoftft)
+    collate_fn=dict(type='stack_collate'),
 )
 val_dataloader = dict(
     batch_size=64,

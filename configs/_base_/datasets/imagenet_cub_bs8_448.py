@@ -28,6 +28,8 @@ train_dataloader = dict(
             split='train',
             pipeline={{_base_.train_pipeline}})),
     sampler=dict(type='DefaultSampler', shuffle=True),
+    # one stacked image tensor per batch from the workers (mmsoftft)
+    collate_fn=dict(type='stack_collate'),
     # 8 target + 8 source images per GPU while the source weight is > 0.
     batch_sampler=dict(type='SourceTargetBatchSampler', source_batch_size=8),
 )
