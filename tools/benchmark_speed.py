@@ -19,7 +19,8 @@ ratio is the median (with quartiles) of the ratios paired within a round.
 Goals (issue 4): per-image throughput of ``soft_w>0`` >= 0.95x plain;
 ``soft_w=0`` iteration time within 3% of plain. With ``--loader`` it also
 trains the demo config on the digits data with the real Runner and reports
-the fraction of iteration time spent waiting for data.
+the fraction of iteration time spent waiting for data, for the demo's plain
+and soft fine-tuning configs, with their images/s in those real runs.
 
 CPU (default): the demo's small ResNet at 32 px.
 GPU: ``--model resnet50 --res 448 --batch 32 --amp --bf16 [--channels-last]``
@@ -33,6 +34,7 @@ import statistics
 import tempfile
 import time
 
+import numpy as np
 import torch
 from mmengine.config import Config
 from mmengine.optim import build_optim_wrapper
@@ -71,6 +73,8 @@ def parse_args():
                    'default layout (fp32, contiguous)')
     p.add_argument('--loader', action='store_true',
                    help='measure the data-wait fraction with the Runner')
+    p.add_argument('--loader-epochs', type=int, default=4,
+                   help='epochs of each --loader training run')
     p.add_argument('--sampler-memory', action='store_true',
                    help='peak memory of the batch sampler per rank over '
                    'virtual sources of 1e4, 1e6 and 1e8 samples')
@@ -211,37 +215,77 @@ def bench_steps(args, device):
 
 
 def bench_loader(epochs=4):
-    """Train the demo's soft fine-tuning config on the digits with the real
-    Runner and its DataLoader; return the data-wait fraction of iteration
-    time while the source weight is > 0 and after it reached 0."""
+    """Train the demo's plain and soft fine-tuning configs on the digits
+    with the real Runner and its DataLoader (plain, soft, soft, plain, same
+    seed and target batches). Return, for plain, soft while the source
+    weight is > 0 and soft after it reached 0: the fraction of iteration
+    time spent waiting for data and the images/s of the median iteration;
+    and the two goal ratios measured that way."""
     with tempfile.TemporaryDirectory() as tmp:
         images, labels = load_digit_images()
         source = write_digits_source(osp.join(tmp, 'src'), [0, 1, 2, 3, 4],
                                      images, labels)
         target = write_digits_target(osp.join(tmp, 'tgt'), [5, 6, 7, 8, 9],
                                      images, labels, shots=None)
-        job = run_training(
-            osp.join(REPO_CONFIGS, 'demo', 'softft_digits.py'),
-            osp.join(tmp, 'work'), {
+        common = {
+            'train_cfg.max_epochs': epochs,
+            'train_cfg.val_interval': epochs + 1,
+            'param_scheduler.0.end': epochs,
+            'param_scheduler.0.T_max': epochs,
+            'val_dataloader.dataset.data_root': target,
+            'log_level': 'WARNING',
+        }
+        configs = {
+            'plain': ('finetune_digits.py', {
+                'model.backbone.init_cfg': None,
+                'train_dataloader.dataset.data_root': target,
+            }),
+            'soft': ('softft_digits.py', {
                 'model.pretrained': None,
                 'train_dataloader.dataset.source.data_root': source,
                 'train_dataloader.dataset.target.data_root': target,
-                'train_cfg.max_epochs': epochs,
-                'train_cfg.val_interval': epochs + 1,
-                'param_scheduler.0.end': epochs,
-                'param_scheduler.0.T_max': epochs,
-                'val_dataloader.dataset.data_root': target,
-                'log_level': 'WARNING',
-            })
-        hub = job['runner'].message_hub
-        data_time = hub.get_scalar('train/data_time').data[0]
-        iter_time = hub.get_scalar('train/time').data[0]
-        weight = hub.get_scalar('train/source_weight').data[0]
-    out = dict(iters=len(iter_time),
-               num_workers=job['runner'].cfg.train_dataloader.num_workers)
-    for name, mask in (('w>0', weight > 0), ('w=0', weight == 0)):
-        out[f'data_wait_fraction_{name}'] = round(
-            float(data_time[mask].sum() / iter_time[mask].sum()), 3)
+            }),
+        }
+        runs = {name: dict(data=[], time=[], weight=[]) for name in configs}
+        # ABBA order: drift and first-run effects hit both alike
+        for i, name in enumerate(('plain', 'soft', 'soft', 'plain')):
+            config, options = configs[name]
+            job = run_training(
+                osp.join(REPO_CONFIGS, 'demo', config),
+                osp.join(tmp, f'{name}{i}'), dict(common, **options),
+                experiment_name=f'bench_loader_{name}{i}')
+            hub = job['runner'].message_hub
+            for field, key in (('data', 'train/data_time'),
+                               ('time', 'train/time'),
+                               ('weight', 'train/source_weight')):
+                if key in hub.log_scalars:
+                    runs[name][field].append(hub.get_scalar(key).data[0])
+            runs[name]['loader'] = job['runner'].cfg.train_dataloader
+    for run in runs.values():
+        for key in ('data', 'time', 'weight'):
+            run[key] = np.concatenate(run[key]) if run[key] else None
+    loader = runs['soft']['loader']
+    batch = loader.batch_size
+    source_batch = loader.batch_sampler.source_batch_size
+    out = dict(epochs=epochs, batch=batch, source_batch=source_batch,
+               num_workers=loader.num_workers)
+    weight = runs['soft']['weight']
+    cases = (('plain', runs['plain'], None, batch),
+             ('soft_w>0', runs['soft'], weight > 0, batch + source_batch),
+             ('soft_w=0', runs['soft'], weight == 0, batch))
+    for name, run, mask, n_images in cases:
+        data, times = run['data'], run['time']
+        if mask is not None:
+            data, times = data[mask], times[mask]
+        sec = float(statistics.median(times.tolist()))
+        out[name] = dict(
+            iters=len(times), sec_per_iter=round(sec, 5),
+            img_per_s=round(n_images / sec, 1),
+            data_wait_fraction=round(float(data.sum() / times.sum()), 3))
+    out['ratio_per_image_soft_vs_plain'] = round(
+        out['soft_w>0']['img_per_s'] / out['plain']['img_per_s'], 3)
+    out['ratio_iter_time_w0_vs_plain'] = round(
+        out['soft_w=0']['sec_per_iter'] / out['plain']['sec_per_iter'], 3)
     return out
 
 
@@ -308,7 +352,7 @@ def main():
         torch.backends.cudnn.benchmark = True
     out.update(bench_steps(args, device))
     if args.loader:
-        out['loader'] = bench_loader()
+        out['loader'] = bench_loader(args.loader_epochs)
     if args.sampler_memory:
         out['sampler_memory'] = bench_sampler_memory()
     print(json.dumps(out, indent=1))

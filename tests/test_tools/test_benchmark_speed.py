@@ -12,6 +12,7 @@ def test_quick_run_reports_all_cases(tmp_path):
     run_tool(repo_path('tools/benchmark_speed.py'), '--batch', '4',
              '--source-batch', '2', '--iters', '1', '--rounds', '3',
              '--warmup', '1', '--compare-layouts', '--sampler-memory',
+             '--loader', '--loader-epochs', '1',
              '--out', str(out))
     figures = json.loads(out.read_text())
     for case in ('plain', 'soft_w>0', 'soft_w=0', 'plain_same_images',
@@ -34,3 +35,11 @@ def test_quick_run_reports_all_cases(tmp_path):
     huge = max(memory['source_1e+08']['peak_bytes_per_rank'])
     assert huge < 4 * 2**20 and huge < 1.5 * small
     assert memory['source_1e+08']['indices_per_rank'] == 1000 * 68
+    # real Runner runs (plain, soft, soft, plain) of one epoch each
+    loader = figures['loader']
+    assert (loader['batch'], loader['source_batch']) == (16, 16)
+    assert loader['plain']['iters'] == (
+        loader['soft_w>0']['iters'] + loader['soft_w=0']['iters'])
+    assert 0 < loader['soft_w>0']['iters'] < loader['soft_w=0']['iters']
+    for case in ('plain', 'soft_w>0', 'soft_w=0'):
+        assert 0 <= loader[case]['data_wait_fraction'] < 1
