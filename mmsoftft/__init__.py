@@ -4,6 +4,7 @@ from .datasets import (
     IndexPermutation,
     SourceTargetBatchSampler,
     SourceTargetDataset,
+    stack_collate,
 )
 from .engine import (
     AtomicCheckpointHook,
@@ -11,15 +12,19 @@ from .engine import (
     SourceWeightSchedule,
 )
 from .evaluation import GeneralDiscriminationMetric
-from .models import SoftFineTuneClassifier, SoftFineTuneLoss
+from .models import (
+    ChannelsLastImageClassifier,
+    SoftFineTuneClassifier,
+    SoftFineTuneLoss,
+)
 from .version import __version__
 
 register_safe_globals()
 
 __all__ = [
-    '__version__', 'AtomicCheckpointHook', 'GeneralDiscriminationMetric',
-    'IndexPermutation',
+    '__version__', 'AtomicCheckpointHook', 'ChannelsLastImageClassifier',
+    'GeneralDiscriminationMetric', 'IndexPermutation',
     'SoftFineTuneClassifier', 'SoftFineTuneHook', 'SoftFineTuneLoss',
     'SourceTargetBatchSampler', 'SourceTargetDataset', 'SourceWeightSchedule',
-    'allow_checkpoint_globals', 'register_safe_globals'
+    'allow_checkpoint_globals', 'register_safe_globals', 'stack_collate'
 ]

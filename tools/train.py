@@ -55,8 +55,9 @@ def parse_args():
     parser.add_argument(
         '--channels-last',
         action='store_true',
-        help='channels_last weights (SoftFineTuneClassifier); with --amp '
-        'on recent NVIDIA GPUs much faster')
+        help='channels_last weights (SoftFineTuneClassifier, or '
+        'ImageClassifier as ChannelsLastImageClassifier); with --amp on '
+        'recent NVIDIA GPUs much faster')
     parser.add_argument(
         '--cfg-options',
         nargs='+',
@@ -110,12 +111,6 @@ def merge_args(cfg, args):
         if not args.amp:
             raise ValueError('--amp-dtype needs --amp')
         cfg.optim_wrapper.dtype = args.amp_dtype
-    if args.channels_last:
-        if cfg.model.get('type') != 'SoftFineTuneClassifier':
-            raise ValueError(
-                '--channels-last is a SoftFineTuneClassifier option, but the '
-                f'model is {cfg.model.get("type")}')
-        cfg.model.channels_last = True
 
     # resume training
     if args.resume == 'auto':
@@ -155,6 +150,18 @@ def merge_args(cfg, args):
 
     if args.cfg_options is not None:
         cfg.merge_from_dict(args.cfg_options)
+
+    # after --cfg-options: the flag sees the final model type
+    if args.channels_last:
+        model_type = cfg.model.get('type')
+        if model_type == 'ImageClassifier':  # plain fine-tuning baseline
+            cfg.model.type = 'ChannelsLastImageClassifier'
+        elif model_type not in ('SoftFineTuneClassifier',
+                                'ChannelsLastImageClassifier'):
+            raise ValueError(
+                '--channels-last needs model.type SoftFineTuneClassifier or '
+                f'ImageClassifier, but got {model_type!r}')
+        cfg.model.channels_last = True
 
     return cfg
 

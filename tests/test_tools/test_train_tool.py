@@ -9,7 +9,9 @@ import sys
 
 import numpy as np
 import pytest
+import torch
 from mmengine.config import Config
+from mmpretrain.registry import MODELS
 
 from mmsoftft.demo import write_imagenet_layout
 
@@ -113,3 +115,63 @@ def test_inherited_config_trains_resumes_and_tests(user_config, tmp_path):
                    osp.join(work, 'epoch_2.pth'), '--work-dir', work)
     assert 'accuracy/top1' in out
     assert len(glob.glob(osp.join(work, '*', '*.log'))) >= 3
+
+
+@pytest.mark.parametrize('config', ['finetune_digits.py', 'softft_digits.py'])
+def test_channels_last_flag_for_plain_and_soft(config, tiny_data,
+                                               pretrained_ckpt, tmp_path):
+    """--channels-last on the plain baseline (ImageClassifier, switched to
+    ChannelsLastImageClassifier) and on soft fine-tuning: the run trains and
+    its checkpoint holds channels_last conv weights that load into plain
+    ImageClassifier."""
+    work = str(tmp_path / 'work')
+    options = {
+        'model.head.num_classes': 3,
+        'model.data_preprocessor.num_classes': 3,
+        'train_dataloader.num_workers': 0,
+        'train_dataloader.persistent_workers': False,
+        'val_dataloader.dataset.data_root': tiny_data['target'],
+        'val_dataloader.num_workers': 0,
+        'val_dataloader.persistent_workers': False,
+        'train_cfg.max_epochs': 1,
+        'train_cfg.val_interval': 1,
+    }
+    if config == 'finetune_digits.py':
+        options.update({
+            'model.backbone.init_cfg': None,
+            'train_dataloader.dataset.data_root': tiny_data['target'],
+        })
+    else:
+        options.update({
+            'model.pretrained': pretrained_ckpt,
+            'model.source_head.num_classes': 3,
+            'train_dataloader.dataset.source.data_root': tiny_data['source'],
+            'train_dataloader.dataset.target.data_root': tiny_data['target'],
+        })
+    out = run_tool(repo_path('tools/train.py'),
+                   repo_path('configs/demo', config), '--work-dir', work,
+                   '--channels-last', '--cfg-options',
+                   *[f'{k}={v}' for k, v in options.items()])
+    assert 'accuracy/top1' in out
+    state = torch.load(osp.join(work, 'epoch_1.pth'))['state_dict']
+    convs = [v for v in state.values() if v.dim() == 4]
+    assert convs and all(
+        v.is_contiguous(memory_format=torch.channels_last) for v in convs)
+    plain = Config.fromfile(
+        repo_path('configs/_base_/models/resnet18_cifar_digits.py')).model
+    plain.head.num_classes = 3
+    missing, _ = MODELS.build(plain).load_state_dict(state, strict=False)
+    assert not missing
+
+
+def test_channels_last_flag_refuses_other_models(tmp_path):
+    proc = subprocess.run(
+        [sys.executable, repo_path('tools/train.py'),
+         repo_path('configs/demo/finetune_digits.py'), '--work-dir',
+         str(tmp_path), '--channels-last', '--cfg-options',
+         'model.type=TimmClassifier'],
+        cwd=repo_path(), capture_output=True, text=True, timeout=300,
+        env=dict(os.environ, PYTHONWARNINGS='ignore'))
+    assert proc.returncode != 0
+    assert ("--channels-last needs model.type SoftFineTuneClassifier or "
+            "ImageClassifier, but got 'TimmClassifier'") in proc.stderr
