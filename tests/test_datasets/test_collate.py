@@ -1,3 +1,4 @@
+import pytest
 import torch
 from mmengine.registry import FUNCTIONS
 from mmpretrain.models.utils import ClsDataPreprocessor
@@ -6,12 +7,14 @@ from mmpretrain.structures import DataSample
 from mmsoftft.datasets import stack_collate
 
 
-def items(*sizes):
+def items(*sizes, domains=None):
     torch.manual_seed(0)
+    domains = domains or ['target'] * len(sizes)
     return [
         dict(inputs=torch.randint(0, 255, (3, h, w), dtype=torch.uint8),
-             data_samples=DataSample(metainfo=dict(domain='target'))
-             .set_gt_label(i)) for i, (h, w) in enumerate(sizes)
+             data_samples=DataSample(metainfo=dict(domain=d))
+             .set_gt_label(i)) for i, ((h, w), d) in enumerate(
+                 zip(sizes, domains))
     ]
 
 
@@ -34,6 +37,18 @@ def test_different_shapes_fall_back_to_a_list():
     out = stack_collate(items((8, 8), (8, 6)))
     assert isinstance(out['inputs'], list)
     assert [tuple(x.shape) for x in out['inputs']] == [(3, 8, 8), (3, 8, 6)]
+
+
+def test_source_and_target_of_different_fixed_sizes_is_an_error():
+    batch = items((8, 8), (8, 8), (6, 6), (6, 6),
+                  domains=['target', 'target', 'source', 'source'])
+    with pytest.raises(ValueError, match=r'source images \(3, 6, 6\), '
+                       r'target images \(3, 8, 8\).*same size'):
+        stack_collate(batch)
+    # variable sizes within a domain: mmpretrain's list (and padding)
+    out = stack_collate(items((8, 8), (8, 6), (6, 6),
+                              domains=['target', 'target', 'source']))
+    assert isinstance(out['inputs'], list)
 
 
 def test_registered_for_configs():

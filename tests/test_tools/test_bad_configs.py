@@ -113,6 +113,14 @@ def batch_sampler_without_wrapper(d, tmp, data):
                        'SourceTargetDataset, but got CUB']
 
 
+def source_target_size_mismatch(d, tmp):
+    d['train_dataloader.dataset.source.pipeline'] = [
+        dict(type='LoadImageFromFile'), dict(type='Resize', scale=24),
+        dict(type='PackInputs')]
+    return ValueError, ['source images (3, 24, 24), target images '
+                        '(3, 32, 32)', 'must give the same size']
+
+
 HOOK_CASES = [
     (dict(start_weight=-0.5), '`start_weight` should be >= 0, but got -0.5'),
     (dict(decay_begin=0.6, decay_end=0.4),
@@ -126,7 +134,8 @@ CASES = [
     bad_source_root, bad_target_root, empty_target_root, empty_source_root,
     cub_missing_image, imagenet_missing_image, empty_target_split,
     source_class_mismatch, no_source_head, negative_source_batch,
-    zero_batch, no_batch_sampler, batch_sampler_without_wrapper
+    zero_batch, no_batch_sampler, batch_sampler_without_wrapper,
+    source_target_size_mismatch
 ]
 
 
