@@ -66,6 +66,9 @@ def parse_args(argv=None):
                    help="labelled target images per class of the few-shot "
                    "condition, or 'all'")
     p.add_argument('--seeds', type=int, default=5)
+    p.add_argument('--first-seed', type=int, default=0,
+                   help='seeds are first-seed ... first-seed + seeds - 1 '
+                   '(e.g. 5 for seeds held out from the ablations)')
     p.add_argument('--epochs', type=int, default=20,
                    help='fine-tuning epochs of the few-shot condition (both '
                    'methods)')
@@ -256,7 +259,7 @@ def main(argv=None):
         variants = [(f'soft[{key}={v}]', {key: v}) for v in values]
     runs = {c: {'plain': []} for c in conditions}
     for condition in conditions:
-        for seed in range(args.seeds):
+        for seed in range(args.first_seed, args.first_seed + args.seeds):
             target = write_digits_target(
                 osp.join(args.out, 'data', f'{condition}_s{seed}'),
                 args.target_classes, images, labels, seed=seed,

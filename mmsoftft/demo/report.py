@@ -76,12 +76,18 @@ def _fmt(value, spec='.2f'):
     return '-' if value is None else format(value, spec)
 
 
+def _seed_range(settings: dict) -> str:
+    first = settings.get('first_seed', 0)
+    return f' ({first}-{first + settings["seeds"] - 1})' if first else ''
+
+
 def write_tables(results: dict, path: str) -> None:
     """Write the Markdown report of a benchmark run."""
     s = results['settings']
     lines = [
         f"Source digits {s['source_classes']}, target {s['target_classes']}"
-        f", probe {s['probe_classes']}; {s['seeds']} seeds, {s['epochs']} "
+        f", probe {s['probe_classes']}; {s['seeds']} seeds"
+        f"{_seed_range(s)}, {s['epochs']} "
         f"epochs few-shot, {s['epochs_full']} epochs otherwise; soft: start "
         f"weight {s['start_weight']}, {s['shape']} decay "
         f"to 0 at {s['decay_end']} of training, {s['source_batch_size']} "

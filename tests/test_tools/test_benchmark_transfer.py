@@ -9,7 +9,8 @@ from .test_train_tool import run_tool
 def test_quick_mode_writes_consistent_results(tmp_path):
     out = tmp_path / 'bench'
     run_tool(repo_path('tools/benchmark_transfer.py'), '--quick', '--out',
-             str(out), '--cache-dir', str(tmp_path / 'cache'))
+             str(out), '--cache-dir', str(tmp_path / 'cache'),
+             '--first-seed', '3')
     results = json.loads((out / 'results.json').read_text())
     runs = results['runs']['fewshot']
     assert set(runs) == {'plain', 'soft'}
@@ -26,6 +27,11 @@ def test_quick_mode_writes_consistent_results(tmp_path):
         0]['top1']
     assert set(results['probe']) == {'pretrained', 'plain', 'soft'}
     table = (out / 'results.md').read_text()
+    # --first-seed: the seed (and its target sample) is 3, not 0
+    assert results['settings']['first_seed'] == 3
+    assert (out / 'data' / 'fewshot_s3').is_dir()
+    assert not (out / 'data' / 'fewshot_s0').exists()
+    assert '1 seeds (3-3)' in table
     assert '| fewshot | plain |' in table and '| fewshot | soft |' in table
     for name in ('accuracy_vs_epoch', 'source_weight', 'probe_accuracy'):
         assert (out / f'{name}.png').read_bytes()[:4] == b'\x89PNG'
