@@ -128,6 +128,6 @@ class SoftFineTuneHook(Hook):
                     'Last good checkpoint: '
                     f'{last or "none saved yet"}')
         for sample in (data_batch or {}).get('data_samples', []):
-            self.skipped_files += len(sample.metainfo.get('skipped_files', ()))
+            self.skipped_files += len(sample.get('skipped_files', ()))
         runner.message_hub.update_scalar('train/skipped_files',
                                          self.skipped_files)

@@ -181,7 +181,7 @@ class SoftFineTuneClassifier(ImageClassifier):
         """
         is_source = []
         for sample in data_samples:
-            domain = sample.metainfo.get('domain')
+            domain = sample.get('domain')  # metainfo, without copying it
             if domain not in ('source', 'target'):
                 raise ValueError(
                     'SoftFineTuneClassifier needs every training sample to '
