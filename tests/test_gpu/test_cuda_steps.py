@@ -36,7 +36,11 @@ def build(device, channels_last=False):
 
 
 @pytest.mark.parametrize('channels_last', [False, True])
-def test_bf16_amp_steps_are_finite(channels_last):
+@pytest.mark.parametrize('domains', [
+    ['target', 'source'] * 4,  # interleaved: boolean masks
+    ['target'] * 4 + ['source'] * 4,  # the sampler's order: views
+])
+def test_bf16_amp_steps_are_finite(channels_last, domains):
     model = build('cuda', channels_last)
     if channels_last:
         assert model.backbone.conv1.weight.is_contiguous(
@@ -46,7 +50,7 @@ def test_bf16_amp_steps_are_finite(channels_last):
         optimizer=dict(type='SGD', lr=0.01, momentum=0.9)))
     model.source_weight = 0.7
     for _ in range(3):
-        log = model.train_step(data(['target', 'source'] * 4), optim)
+        log = model.train_step(data(domains), optim)
         assert all(torch.isfinite(v) for v in log.values())
         assert log['loss'].item() == pytest.approx(
             log['loss_target'].item() + 0.7 * log['loss_source'].item(),
