@@ -48,6 +48,7 @@ from mmsoftft.demo import (
     write_digits_source,
     write_digits_target,
 )
+from mmsoftft.models import use_channels_last
 
 REPO_CONFIGS = osp.join(osp.dirname(osp.dirname(osp.abspath(__file__))),
                         'configs')
@@ -107,9 +108,9 @@ class Case:
     def __init__(self, cfg, device, amp, bf16, channels_last, inputs,
                  samples, source_weight=None):
         torch.manual_seed(0)
+        if channels_last:  # as tools/train.py --channels-last
+            cfg = use_channels_last(dict(cfg))
         self.model = MODELS.build(cfg).to(device)
-        if channels_last:
-            self.model = self.model.to(memory_format=torch.channels_last)
         if source_weight is not None:
             self.model.source_weight = source_weight
         wrapper = dict(type='OptimWrapper')

@@ -12,6 +12,7 @@ from mmengine.utils.dl_utils import TORCH_VERSION
 
 from mmsoftft import allow_checkpoint_globals  # registers components too
 from mmsoftft.dist import setup_cpu_distributed
+from mmsoftft.models import use_channels_last
 
 
 def parse_args():
@@ -153,15 +154,7 @@ def merge_args(cfg, args):
 
     # after --cfg-options: the flag sees the final model type
     if args.channels_last:
-        model_type = cfg.model.get('type')
-        if model_type == 'ImageClassifier':  # plain fine-tuning baseline
-            cfg.model.type = 'ChannelsLastImageClassifier'
-        elif model_type not in ('SoftFineTuneClassifier',
-                                'ChannelsLastImageClassifier'):
-            raise ValueError(
-                '--channels-last needs model.type SoftFineTuneClassifier or '
-                f'ImageClassifier, but got {model_type!r}')
-        cfg.model.channels_last = True
+        use_channels_last(cfg.model)
 
     return cfg
 

@@ -7,15 +7,16 @@ import torch
 import torch.nn as nn
 from mmengine.logging import print_log
 from mmengine.runner.checkpoint import _load_checkpoint
-from mmpretrain.models import ImageClassifier
 from mmpretrain.registry import MODELS
 from mmpretrain.structures import DataSample
+
+from .channels_last_classifier import ChannelsLastImageClassifier
 
 __all__ = ['SoftFineTuneClassifier']
 
 
 @MODELS.register_module()
-class SoftFineTuneClassifier(ImageClassifier):
+class SoftFineTuneClassifier(ChannelsLastImageClassifier):
     """Soft fine-tuning: one backbone, a new target head, the source head.
 
     In ``loss`` mode the batch (target and source samples, told apart by the
@@ -85,6 +86,7 @@ class SoftFineTuneClassifier(ImageClassifier):
             raise TypeError('`pretrained` should be a checkpoint path or '
                             f'URL, but got {type(pretrained)}')
         super().__init__(
+            channels_last=channels_last,
             backbone=backbone,
             neck=neck,
             head=head,
@@ -99,18 +101,13 @@ class SoftFineTuneClassifier(ImageClassifier):
         self.source_head_prefix = source_head_prefix.rstrip('.') + '.'
         self.source_weight = 1.0
         self.predict_feat = predict_feat
-        self.channels_last = channels_last
-        if channels_last:
-            # before the runner wraps the model in DDP
-            self.to(memory_format=torch.channels_last)
+        self.keep_layout()  # the source head too, before DDP wraps it
 
     def init_weights(self) -> None:
         """Initialise by ``init_cfg``, then load :attr:`pretrained`."""
         super().init_weights()
         if self.pretrained is not None:
-            self.load_pretrained(self.pretrained)
-        if self.channels_last:
-            self.to(memory_format=torch.channels_last)
+            self.load_pretrained(self.pretrained)  # copies into the layout
 
     def load_pretrained(self, checkpoint: str) -> None:
         """Load backbone, neck and source head from one checkpoint.

@@ -1,7 +1,10 @@
+import pytest
 import torch
 from mmengine.config import Config
 from mmpretrain.registry import MODELS
 from mmpretrain.structures import DataSample
+
+from mmsoftft.models import use_channels_last
 
 from ...conftest import repo_path
 
@@ -56,3 +59,13 @@ def test_can_be_switched_off():
     model = MODELS.build(
         plain_cfg(type='ChannelsLastImageClassifier', channels_last=False))
     assert not is_channels_last(model)
+
+
+def test_use_channels_last_switches_configs():
+    plain = use_channels_last(plain_cfg())
+    assert plain['type'] == 'ChannelsLastImageClassifier'
+    assert is_channels_last(MODELS.build(plain))
+    soft = use_channels_last(dict(type='SoftFineTuneClassifier'))
+    assert soft == dict(type='SoftFineTuneClassifier', channels_last=True)
+    with pytest.raises(ValueError, match="but got 'TimmClassifier'"):
+        use_channels_last(dict(type='TimmClassifier'))
