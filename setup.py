@@ -68,6 +68,9 @@ setup(
     python_requires='>=3.8',
     packages=find_packages(exclude=('tests', 'tests.*', 'configs', 'tools')),
     install_requires=install_requires(),
-    extras_require={'tests': read_requirements('tests.txt')},
+    extras_require={
+        'tests': read_requirements('tests.txt'),
+        'tools': read_requirements('tools.txt')
+    },
     license='Apache License 2.0',
     zip_safe=False)

@@ -1,5 +1,4 @@
 """mmsoftft: soft fine-tuning for MMPretrain."""
-from .checkpoint import allow_checkpoint_globals, register_safe_globals
 from .datasets import (
     IndexPermutation,
     SourceTargetBatchSampler,
@@ -10,6 +9,8 @@ from .engine import (
     AtomicCheckpointHook,
     SoftFineTuneHook,
     SourceWeightSchedule,
+    allow_checkpoint_globals,
+    register_safe_globals,
 )
 from .evaluation import GeneralDiscriminationMetric
 from .models import (

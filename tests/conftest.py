@@ -11,13 +11,13 @@ import pytest
 import torch
 from mmengine.config import Config
 from mmengine.hooks import Hook
-
-import mmsoftft  # noqa: F401
-from mmsoftft.demo import (
+from softft_toolkit import (
     load_digit_images,
     write_digits_source,
     write_digits_target,
 )
+
+import mmsoftft  # noqa: F401
 
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 SOURCE_CLASSES = [0, 1, 2]

@@ -40,14 +40,14 @@ from mmengine.config import Config
 from mmengine.optim import build_optim_wrapper
 from mmpretrain.registry import MODELS
 from mmpretrain.structures import DataSample
-
-import mmsoftft  # noqa: F401
-from mmsoftft.demo import (
+from softft_toolkit import (
     load_digit_images,
     run_training,
     write_digits_source,
     write_digits_target,
 )
+
+import mmsoftft  # noqa: F401
 from mmsoftft.models import use_channels_last
 
 REPO_CONFIGS = osp.join(osp.dirname(osp.dirname(osp.abspath(__file__))),

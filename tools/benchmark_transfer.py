@@ -31,14 +31,13 @@ import shutil
 import statistics
 
 import numpy as np
-
-from mmsoftft.demo import (
+from softft_toolkit import (
     load_digit_images,
     run_training,
     write_digits_source,
     write_digits_target,
 )
-from mmsoftft.demo.report import paired_summary, write_plots, write_tables
+from softft_toolkit.report import paired_summary, write_plots, write_tables
 
 CONFIGS = osp.join(osp.dirname(osp.dirname(osp.abspath(__file__))),
                    'configs', 'demo')

@@ -16,7 +16,7 @@ import os
 import os.path as osp
 import shutil
 
-from mmsoftft.demo import (
+from softft_toolkit import (
     load_digit_images,
     run_training,
     write_digits_source,

@@ -25,7 +25,8 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
     echo "[setup_env] installing mmsoftft and its requirements"
     "$PY" -m pip install -q "setuptools<81" wheel
     "$PY" -m pip install -q -r "$ROOT/requirements/runtime.txt" \
-        -r "$ROOT/requirements/tests.txt"
+        -r "$ROOT/requirements/tests.txt" \
+        -r "$ROOT/requirements/tools.txt"
     "$PY" -m pip install -q --no-build-isolation -e "$ROOT"
     echo "$want" > "$stamp"
 fi

@@ -9,9 +9,9 @@ from mmengine.config import Config, ConfigDict, DictAction
 from mmengine.evaluator import DumpResults
 from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
+from softft_toolkit.cpu_launch import setup_cpu_distributed
 
 from mmsoftft import allow_checkpoint_globals  # registers components too
-from mmsoftft.dist import setup_cpu_distributed
 
 
 def parse_args():

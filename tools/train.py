@@ -9,9 +9,9 @@ from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
 from mmengine.utils import digit_version
 from mmengine.utils.dl_utils import TORCH_VERSION
+from softft_toolkit.cpu_launch import setup_cpu_distributed
 
 from mmsoftft import allow_checkpoint_globals  # registers components too
-from mmsoftft.dist import setup_cpu_distributed
 from mmsoftft.models import use_channels_last
 
 

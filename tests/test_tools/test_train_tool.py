@@ -12,8 +12,7 @@ import pytest
 import torch
 from mmengine.config import Config
 from mmpretrain.registry import MODELS
-
-from mmsoftft.demo import write_imagenet_layout
+from softft_toolkit import write_imagenet_layout
 
 from ..conftest import make_pretrained_checkpoint, repo_path
 

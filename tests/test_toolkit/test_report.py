@@ -1,8 +1,7 @@
 import math
 
 import pytest
-
-from mmsoftft.demo.report import paired_summary, t_interval
+from softft_toolkit.report import paired_summary, t_interval
 
 
 def rec(top1, curve, seconds=10.0):

@@ -9,7 +9,7 @@ import torch
 from mmengine.logging import HistoryBuffer
 from mmengine.runner.checkpoint import _load_checkpoint
 
-from mmsoftft.checkpoint import (
+from mmsoftft.engine.safe_globals import (
     allow_checkpoint_globals,
     history_buffer_getattr,
 )
