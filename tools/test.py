@@ -9,7 +9,9 @@ from mmengine.config import Config, ConfigDict, DictAction
 from mmengine.evaluator import DumpResults
 from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
+from softft_toolkit.checkpoint_check import check_checkpoints
 from softft_toolkit.cpu_launch import setup_cpu_distributed
+from softft_toolkit.loader_shutdown import shutdown_runner_loaders
 
 from mmsoftft import allow_checkpoint_globals  # registers components too
 
@@ -176,6 +178,9 @@ def main():
     if cfg.get('checkpoint_safe_globals'):
         allow_checkpoint_globals(cfg.checkpoint_safe_globals)
 
+    # every checkpoint the run loads, readable? (clear error naming it)
+    check_checkpoints(cfg, init_weights=False, load_from_key='checkpoint')
+
     # torchrun on a machine without GPUs (e.g. CI): gloo and CPU DDP
     setup_cpu_distributed(cfg)
 
@@ -192,8 +197,11 @@ def main():
         runner.test_evaluator.metrics.append(
             DumpResults(out_file_path=args.out))
 
-    # start testing
-    metrics = runner.test()
+    # start testing; then stop the loader's persistent workers
+    try:
+        metrics = runner.test()
+    finally:
+        shutdown_runner_loaders(runner)
 
     if args.out and args.out_item == 'metrics':
         mmengine.dump(metrics, args.out)

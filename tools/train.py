@@ -9,7 +9,9 @@ from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
 from mmengine.utils import digit_version
 from mmengine.utils.dl_utils import TORCH_VERSION
+from softft_toolkit.checkpoint_check import check_checkpoints
 from softft_toolkit.cpu_launch import setup_cpu_distributed
+from softft_toolkit.loader_shutdown import shutdown_runner_loaders
 
 from mmsoftft import allow_checkpoint_globals  # registers components too
 from mmsoftft.models import use_channels_last
@@ -172,6 +174,9 @@ def main():
     if cfg.get('checkpoint_safe_globals'):
         allow_checkpoint_globals(cfg.checkpoint_safe_globals)
 
+    # every checkpoint the run loads, readable? (clear error naming it)
+    check_checkpoints(cfg)
+
     # torchrun on a machine without GPUs (e.g. CI): gloo and CPU DDP
     setup_cpu_distributed(cfg)
 
@@ -184,8 +189,12 @@ def main():
         # if 'runner_type' is set in the cfg
         runner = RUNNERS.build(cfg)
 
-    # start training
-    runner.train()
+    # start training; then stop the loaders' persistent workers while the
+    # interpreter is healthy (at exit they would hold the process up)
+    try:
+        runner.train()
+    finally:
+        shutdown_runner_loaders(runner)
 
 
 if __name__ == '__main__':
