@@ -1,25 +1,3 @@
-# Soft fine-tuning of an ImageNet-1k ResNet-50 on CUB-200-2011 (448 px,
-# mmpretrain's CUB schedule: SGD lr 0.01 nesterov, 5-epoch warm-up, cosine,
-# 100 epochs, 8 GPUs x 8 target images).
-_base_ = [
-    '_base_/models/softft_resnet50.py',
-    '_base_/datasets/imagenet_cub_bs8_448.py',
-    'mmpretrain::_base_/schedules/cub_bs64.py',
-    '_base_/softft_runtime.py',
-]
-# One standard mmpretrain checkpoint: backbone.* -> backbone,
-# head.fc.* -> source_head (1000 ImageNet classes).
-pretrained = 'https://download.openmmlab.com/mmclassification/v0/resnet/resnet50_8xb32_in1k_20210831-ea4938fc.pth'  # noqa: E501
-model = dict(pretrained=pretrained, head=dict(num_classes=200))
-
-custom_hooks = [
-    dict(
-        type='SoftFineTuneHook',
-        start_weight=1.0,
-        decay_begin=0,
-        decay_end=0.25,  # chosen by the ablation in README.md
-        unit='fraction',
-        shape='cosine')
-]
-
-default_hooks = dict(logger=dict(type='LoggerHook', interval=20))
+# Soft fine-tuning, ResNet-50, CUB-200-2011.
+# The short entry point of the config in configs/softft/.
+_base_ = ['./softft/softft_resnet50_8xb8_cub.py']

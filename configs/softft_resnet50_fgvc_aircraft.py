@@ -1,16 +1,3 @@
-# Soft fine-tuning on FGVC-Aircraft (100 variants): only the target data
-# changes; model, source data, schedule and hook come from the CUB config.
-_base_ = ['./softft_resnet50_cub.py']
-
-num_classes = 100
-target_root = 'data/fgvc_aircraft'
-model = dict(
-    head=dict(num_classes=num_classes),
-    data_preprocessor=dict(num_classes=num_classes))
-train_dataloader = dict(
-    dataset=dict(
-        target=dict(
-            type='FGVCAircraft', data_root=target_root, split='trainval')))
-val_dataloader = dict(
-    dataset=dict(type='FGVCAircraft', data_root=target_root, split='test'))
-test_dataloader = val_dataloader
+# Soft fine-tuning, ResNet-50, FGVC-Aircraft.
+# The short entry point of the config in configs/softft/.
+_base_ = ['./softft/softft_resnet50_8xb8_fgvc-aircraft.py']

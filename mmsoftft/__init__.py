@@ -1,5 +1,6 @@
 """mmsoftft: soft fine-tuning for MMPretrain."""
 from .datasets import (
+    CheckedLoadImageFromFile,
     IndexPermutation,
     SourceTargetBatchSampler,
     SourceTargetDataset,
@@ -7,6 +8,8 @@ from .datasets import (
 )
 from .engine import (
     AtomicCheckpointHook,
+    FiniteLossHook,
+    SkippedImageHook,
     SoftFineTuneHook,
     SourceWeightSchedule,
     allow_checkpoint_globals,
@@ -17,6 +20,8 @@ from .models import (
     ChannelsLastImageClassifier,
     SoftFineTuneClassifier,
     SoftFineTuneLoss,
+    to_channels_last,
+    use_channels_last,
 )
 from .version import __version__
 
@@ -24,8 +29,10 @@ register_safe_globals()
 
 __all__ = [
     '__version__', 'AtomicCheckpointHook', 'ChannelsLastImageClassifier',
-    'GeneralDiscriminationMetric', 'IndexPermutation',
+    'CheckedLoadImageFromFile', 'FiniteLossHook',
+    'GeneralDiscriminationMetric', 'IndexPermutation', 'SkippedImageHook',
     'SoftFineTuneClassifier', 'SoftFineTuneHook', 'SoftFineTuneLoss',
     'SourceTargetBatchSampler', 'SourceTargetDataset', 'SourceWeightSchedule',
-    'allow_checkpoint_globals', 'register_safe_globals', 'stack_collate'
+    'allow_checkpoint_globals', 'register_safe_globals', 'stack_collate',
+    'to_channels_last', 'use_channels_last'
 ]

@@ -85,10 +85,10 @@ def softft_cfg(tiny_data, pretrained, work_dir, max_epochs=6,
     pipeline = [dict(type='LoadImageFromFile'), dict(type='PackInputs')]
     cfg.merge_from_dict({
         'work_dir': str(work_dir),
-        'model.pretrained': pretrained,
+        'model.backbone.init_cfg.checkpoint': pretrained,
         'model.source_head.num_classes': 3,
         'model.head.num_classes': 3,
-        'model.data_preprocessor.num_classes': 3,
+        'data_preprocessor.num_classes': 3,
         'train_dataloader.batch_size': 4,
         'train_dataloader.num_workers': 0,
         'train_dataloader.persistent_workers': False,
@@ -135,3 +135,61 @@ class BatchRecorder(Hook):
         self.domains[runner.iter] = [s.domain for s in samples]
         self.batches[runner.iter] = [(s.domain, int(s.gt_label), s.img_path)
                                      for s in samples]
+
+
+@pytest.fixture
+def http_server(tmp_path):
+    """A local HTTP server on 127.0.0.1 serving ``<tmp_path>/www``: yields
+    ``(base_url, root, requests)``, ``requests`` listing the served paths."""
+    import functools
+    import threading
+    from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+
+    root = tmp_path / 'www'
+    root.mkdir()
+    requests = []
+
+    class Handler(SimpleHTTPRequestHandler):
+
+        def do_GET(self):
+            requests.append(self.path)
+            super().do_GET()
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(
+        ('127.0.0.1', 0), functools.partial(Handler, directory=str(root)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f'http://127.0.0.1:{server.server_address[1]}', root, requests
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def unreachable_url(name='model.pth'):
+    """A URL on a 127.0.0.1 port that nothing listens on."""
+    import socket
+    with socket.socket() as sock:
+        sock.bind(('127.0.0.1', 0))
+        port = sock.getsockname()[1]
+    return f'http://127.0.0.1:{port}/{name}'
+
+
+def dump_tool_config(cfg, path, **options):
+    """Write ``cfg`` (e.g. from :func:`softft_cfg`) as a config file for
+    ``tools/train.py`` / ``tools/test.py``: INFO logs (metrics, loaded
+    checkpoints), no persistent loader workers (train.py turns them on),
+    then ``options``."""
+    import copy
+    cfg = copy.deepcopy(cfg)
+    cfg.merge_from_dict({
+        'log_level': 'INFO',
+        'val_dataloader.persistent_workers': False,
+        'test_dataloader.persistent_workers': False,
+        **options
+    })
+    cfg.dump(str(path))
+    return str(path)

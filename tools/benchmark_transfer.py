@@ -100,6 +100,12 @@ def parse_args(argv=None):
     flat = [c for g in groups for c in g]
     if len(set(flat)) != len(flat):
         p.error(f'source, target and probe classes must not overlap: {groups}')
+    for name, classes, what in (
+            ('--target-classes', args.target_classes, 'a classification task'),
+            ('--probe-classes', args.probe_classes, 'a k-NN probe')):
+        if len(classes) < 2:
+            p.error(f'{name} should list at least 2 digits ({what} needs '
+                    f'>= 2 classes), but got {classes}')
     if args.shots != 'all' and not args.shots.isdigit():
         p.error(f"--shots should be a number or 'all', got {args.shots!r}")
     return args
@@ -148,7 +154,7 @@ def pretrain(args, images, labels):
             osp.join(args.cache_dir, f'pretrain_{key}_work'), {
                 'train_dataloader.dataset.data_root': source,
                 'model.head.num_classes': n,
-                'model.data_preprocessor.num_classes': n,
+                'data_preprocessor.num_classes': n,
                 'train_cfg.max_epochs': args.pretrain_epochs,
                 'param_scheduler.0.end': args.pretrain_epochs,
                 'param_scheduler.0.T_max': args.pretrain_epochs,
@@ -168,11 +174,12 @@ def probe_top1(args, checkpoint, probe_root, name):
     cfg.merge_from_dict({
         'work_dir': osp.join(args.out, 'work', name),
         'experiment_name': name,
-        'model.pretrained': None,
+        'model.backbone.init_cfg': None,
+        'model.source_head.init_cfg': None,
         'model.predict_feat': True,
         'model.head.num_classes': n_t,
         'model.source_head.num_classes': len(args.source_classes),
-        'model.data_preprocessor.num_classes': max(n_t, n_p),
+        'data_preprocessor.num_classes': max(n_t, n_p),
         'test_dataloader.dataset.data_root': probe_root,
         'test_dataloader.dataset.split': 'test',
         'load_from': checkpoint,
@@ -190,7 +197,7 @@ def run_pair(args, ckpt, source, target, seed, tag, epochs,
     common = {
         **schedule(epochs, seed),
         'model.head.num_classes': n_t,
-        'model.data_preprocessor.num_classes': n_t,
+        'data_preprocessor.num_classes': n_t,
         'val_dataloader.dataset.data_root': target,
         'test_dataloader.dataset.data_root': target,
     }
@@ -207,7 +214,7 @@ def run_pair(args, ckpt, source, target, seed, tag, epochs,
                 decay_end=args.decay_end, shape=args.shape)
     soft_opts = {
         **common,
-        'model.pretrained': ckpt,
+        'model.backbone.init_cfg.checkpoint': ckpt,
         'model.source_head.num_classes': len(args.source_classes),
         'train_dataloader.dataset.target.data_root': target,
         'train_dataloader.dataset.source.data_root': source,

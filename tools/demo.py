@@ -87,7 +87,7 @@ def main():
             **target_opts,
             'train_dataloader.dataset.target.data_root': target,
             'train_dataloader.dataset.source.data_root': source,
-            'model.pretrained': pretrained,
+            'model.backbone.init_cfg.checkpoint': pretrained,
         })
     plain_acc = plain['metrics']['accuracy/top1']
     soft_acc = soft['metrics']['accuracy/top1']

@@ -1,5 +1,9 @@
-# mmpretrain's default runtime with the plugin loaded and crash-safe
-# checkpoint saving (no truncated latest checkpoint for --resume).
+# mmpretrain's default runtime with the plugin loaded, crash-safe checkpoint
+# saving (no truncated latest checkpoint for --resume), a stop at the first
+# non-finite loss and the count of skipped unreadable training images.
 _base_ = ['mmpretrain::_base_/default_runtime.py']
 custom_imports = dict(imports=['mmsoftft'], allow_failed_imports=False)
-default_hooks = dict(checkpoint=dict(type='AtomicCheckpointHook'))
+default_hooks = dict(
+    checkpoint=dict(type='AtomicCheckpointHook'),
+    finite_loss=dict(type='FiniteLossHook'),
+    skipped_images=dict(type='SkippedImageHook'))

@@ -3,6 +3,8 @@ _base_ = [
     '../_base_/models/resnet18_cifar_digits.py',
     '../_base_/digits_runtime.py',
 ]
+data_preprocessor = dict(
+    num_classes=5, mean=[127.5] * 3, std=[127.5] * 3, to_rgb=False)
 train_dataloader = dict(
     batch_size=32,
     num_workers=1,
@@ -11,7 +13,7 @@ train_dataloader = dict(
         data_root='data/digits/source',
         split='train',
         pipeline=[
-            dict(type='LoadImageFromFile'),
+            dict(type='CheckedLoadImageFromFile'),
             dict(type='RandomCrop', crop_size=32, padding=4),
             dict(type='PackInputs'),
         ]),

@@ -6,7 +6,13 @@ _base_ = [
     '../_base_/schedules/digits_sgd_30e.py',
     '../_base_/digits_runtime.py',
 ]
-model = dict(pretrained='work_dirs/demo/digits_pretrain.pth')
+pretrained = 'work_dirs/demo/digits_pretrain.pth'
+# one checkpoint, set as in finetune_digits.py; the source head takes it too
+model = dict(
+    backbone=dict(
+        init_cfg=dict(
+            type='Pretrained', checkpoint=pretrained, prefix='backbone')),
+    source_head=dict(init_cfg=dict(type='Pretrained', prefix='head')))
 custom_hooks = [
     dict(
         type='SoftFineTuneHook',

@@ -1,8 +1,9 @@
 from .collate import stack_collate
 from .samplers import IndexPermutation, SourceTargetBatchSampler
 from .source_target_dataset import SourceTargetDataset
+from .transforms import CheckedLoadImageFromFile
 
 __all__ = [
-    'IndexPermutation', 'SourceTargetBatchSampler', 'SourceTargetDataset',
-    'stack_collate'
+    'CheckedLoadImageFromFile', 'IndexPermutation',
+    'SourceTargetBatchSampler', 'SourceTargetDataset', 'stack_collate'
 ]

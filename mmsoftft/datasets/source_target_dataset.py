@@ -1,9 +1,10 @@
 """Source-plus-target training set of soft fine-tuning."""
 import copy
-from typing import Union
+from typing import Optional, Union
 
+import cv2
 import numpy as np
-from mmengine.dataset import BaseDataset, force_full_init
+from mmengine.dataset import BaseDataset, ConcatDataset, force_full_init
 from mmengine.logging import print_log
 from mmpretrain.registry import DATASETS
 
@@ -11,34 +12,37 @@ from .image_file_check import describe_missing, missing_image_files
 
 __all__ = ['SourceTargetDataset']
 
-DOMAINS = ('source', 'target')
+# A missing, empty, corrupted or truncated image file (cv2.error: OpenCV's
+# decoder on an empty buffer).
+LOAD_ERRORS = (OSError, ValueError, AssertionError, cv2.error)
 
 
 @DATASETS.register_module()
-class SourceTargetDataset:
+class SourceTargetDataset(ConcatDataset):
     """Pair a source dataset (e.g. ImageNet) with a target dataset (e.g. CUB).
 
-    Each part is any mmpretrain dataset (config dict or instance) with its
-    own pipeline and its own label space. Indices ``[0, len(target))`` are
-    target samples and ``[len(target), len(target) + len(source))`` are
-    source samples. ``len(self)`` is the target's length, so the runner's
-    ordinary sampler (e.g. ``DefaultSampler``) walks the target set once per
-    epoch, exactly as in plain fine-tuning, and
-    :class:`SourceTargetBatchSampler` appends source indices to each batch.
+    mmengine's ``ConcatDataset`` of ``[target, source]``: indices
+    ``[0, len(target))`` are target samples and the next ``len(source)``
+    source samples. Each part is any mmpretrain dataset (config dict or
+    instance) with its own pipeline and label space. Three things differ
+    from ``ConcatDataset``:
 
-    Every packed sample's ``data_samples`` carries ``domain`` (``'source'``
-    or ``'target'``) in its metainfo next to the ``gt_label`` of its own
-    domain, so label spaces never mix. ``metainfo`` is the target's, so
-    evaluation, class names and checkpoints describe the target task.
+    - ``len(self)`` is the target's length, so the runner's ordinary sampler
+      walks the target set once per epoch, exactly as in plain fine-tuning;
+      :class:`SourceTargetBatchSampler` appends source indices to each batch;
+    - ``metainfo`` is the target's (the label spaces differ, so no key is
+      compared), so evaluation and checkpoints describe the target task;
+    - every packed sample's ``data_samples`` carries ``domain``
+      (``'source'``/``'target'``) beside the ``gt_label`` of its own domain.
 
     Bad data fails before training with errors naming ``source`` or
     ``target``: a missing or empty root, an empty dataset, image files the
-    annotations name but that do not exist (see ``check_files``). During
-    training a sample whose image cannot be loaded or decoded is skipped with
-    a warning naming the file, and another sample of the same domain is
-    fetched instead (at most ``max_refetch`` times); its data sample records
-    the skipped files (``skipped_files``) and :class:`SoftFineTuneHook` logs
-    their running count.
+    annotations name but that do not exist (``check_files``), and (through
+    :meth:`check_labels`, called by :class:`SoftFineTuneHook`) labels outside
+    a head. During training a sample whose image cannot be read is skipped
+    with a warning naming the file and another sample of the same domain is
+    fetched (at most ``max_refetch`` in a row); the skipped paths go into the
+    data sample (``skipped_files``), which :class:`SkippedImageHook` counts.
 
     Args:
         source (BaseDataset | dict): The source dataset or its config.
@@ -68,9 +72,10 @@ class SourceTargetDataset:
         self.max_refetch = max_refetch
         self.source = self._build(source, 'source')
         self.target = self._build(target, 'target')
-        self._fully_initialized = False
-        if not lazy_init:
-            self.full_init()
+        keys = set(self.target.metainfo) | set(self.source.metainfo)
+        super().__init__([self.target, self.source],
+                         lazy_init=lazy_init,
+                         ignore_keys=sorted(keys))
 
     @staticmethod
     def _build(dataset: Union[BaseDataset, dict], key: str) -> BaseDataset:
@@ -88,9 +93,13 @@ class SourceTargetDataset:
                         f'`BaseDataset` instance, but got {type(dataset)}')
 
     @staticmethod
-    def _load(dataset: BaseDataset, key: str) -> None:
-        name = (f'{key} dataset {type(dataset).__name__} (data_root='
+    def _describe(dataset: BaseDataset, key: str) -> str:
+        return (f'{key} dataset {type(dataset).__name__} (data_root='
                 f'{getattr(dataset, "data_root", None)!r})')
+
+    @classmethod
+    def _load(cls, dataset: BaseDataset, key: str) -> None:
+        name = cls._describe(dataset, key)
         try:
             dataset.full_init()
         except (OSError, AssertionError, ValueError) as e:
@@ -100,7 +109,12 @@ class SourceTargetDataset:
                 empty = False
             if empty:
                 raise ValueError(f'The {name} has no samples.') from e
-            raise ValueError(f'Cannot load the {name}: {e}') from e
+            hint = ''
+            if type(dataset).__name__ == 'ImageNet':
+                hint = (' (without `ann_file`, mmpretrain\'s ImageNet needs '
+                        'all 1000 class folders; for fewer classes write '
+                        'meta/train.txt or use CustomDataset)')
+            raise ValueError(f'Cannot load the {name}: {e}{hint}') from e
         if len(dataset) == 0:
             raise ValueError(f'The {name} has no samples.')
 
@@ -111,7 +125,8 @@ class SourceTargetDataset:
         return copy.deepcopy(self.target.metainfo)
 
     def full_init(self) -> None:
-        """Load both datasets' annotations and check neither is empty."""
+        """Load both datasets' annotations; check neither is empty and
+        their image files exist."""
         if self._fully_initialized:
             return
         for key, dataset in (('source', self.source), ('target',
@@ -123,43 +138,65 @@ class SourceTargetDataset:
                     describe_missing(key, dataset, checked, missing))
         self.num_target = len(self.target)
         self.num_source = len(self.source)
-        self._fully_initialized = True
+        super().full_init()
 
     @force_full_init
     def __len__(self) -> int:
         return self.num_target
 
-    @force_full_init
-    def locate(self, idx: int) -> tuple:
-        """Map a global index to ``(domain, dataset, local_index)``."""
-        if 0 <= idx < self.num_target:
-            return 'target', self.target, idx
-        if self.num_target <= idx < self.num_target + self.num_source:
-            return 'source', self.source, idx - self.num_target
-        raise IndexError(f'index {idx} is out of range for a '
-                         f'SourceTargetDataset of {self.num_target} target '
-                         f'and {self.num_source} source samples')
-
-    def source_index(self, local_idx):
+    def source_index(self, local_idx: int) -> int:
         """Global index of the ``local_idx``-th source sample."""
         return self.num_target + local_idx
 
     @force_full_init
+    def check_labels(self, num_target_classes: Optional[int],
+                     num_source_classes: Optional[int]) -> None:
+        """Check every label against its head's class count (None skips a
+        domain). Reads each annotation once (seconds for ImageNet).
+
+        Raises:
+            ValueError: Naming the dataset, its annotation file, the first
+                bad image and label, and the class count.
+        """
+        for key, dataset, num in (('target', self.target, num_target_classes),
+                                  ('source', self.source, num_source_classes)):
+            if num is None:
+                continue
+            labels = np.asarray(dataset.get_gt_labels())
+            bad = np.flatnonzero((labels < 0) | (labels >= num))
+            if len(bad):
+                info = dataset.get_data_info(int(bad[0]))
+                raise ValueError(
+                    f'The {self._describe(dataset, key)}, ann_file='
+                    f'{getattr(dataset, "ann_file", None)!r}, has '
+                    f'{len(bad)} labels outside [0, {num}), e.g. label '
+                    f'{int(labels[bad[0]])} of {info.get("img_path")}, but '
+                    f'`model.{"head" if key == "target" else "source_head"}'
+                    f'.num_classes` is {num}')
+
+    @force_full_init
     def get_data_info(self, idx: int) -> dict:
         """Annotation of a sample, with its ``domain`` added."""
-        domain, dataset, local_idx = self.locate(idx)
-        return dict(dataset.get_data_info(local_idx), domain=domain)
+        dataset_idx, _ = self._get_ori_dataset_idx(idx)
+        return dict(super().get_data_info(idx),
+                    domain=('target', 'source')[dataset_idx])
 
     def __getitem__(self, idx: int) -> dict:
         self.full_init()
-        domain, dataset, local_idx = self.locate(idx)
+        if not 0 <= idx < self.num_target + self.num_source:
+            raise IndexError(
+                f'index {idx} is out of range for a SourceTargetDataset of '
+                f'{self.num_target} target and {self.num_source} source '
+                'samples')
+        dataset_idx, local_idx = self._get_ori_dataset_idx(idx)
+        domain, dataset = ('target', 'source')[dataset_idx], \
+            self.datasets[dataset_idx]
         skipped = []
         while True:
             try:
                 results = dataset[local_idx]
                 break
-            except (OSError, ValueError, AssertionError) as e:
-                # a missing, corrupted or truncated image file
+            except LOAD_ERRORS as e:
                 path = dataset.get_data_info(local_idx).get('img_path')
                 skipped.append(path)
                 print_log(f'Skipped {domain} image {path}: {e}',

@@ -1,8 +1,14 @@
-from .hooks import AtomicCheckpointHook, SoftFineTuneHook
+from .hooks import (
+    AtomicCheckpointHook,
+    FiniteLossHook,
+    SkippedImageHook,
+    SoftFineTuneHook,
+)
 from .safe_globals import allow_checkpoint_globals, register_safe_globals
 from .schedules import SourceWeightSchedule
 
 __all__ = [
-    'AtomicCheckpointHook', 'SoftFineTuneHook', 'SourceWeightSchedule',
-    'allow_checkpoint_globals', 'register_safe_globals'
+    'AtomicCheckpointHook', 'FiniteLossHook', 'SkippedImageHook',
+    'SoftFineTuneHook', 'SourceWeightSchedule', 'allow_checkpoint_globals',
+    'register_safe_globals'
 ]

@@ -1,11 +1,9 @@
-from .classifiers import (
-    ChannelsLastImageClassifier,
-    SoftFineTuneClassifier,
-    use_channels_last,
-)
-from .losses import SoftFineTuneLoss, soft_finetune_loss
+from .classifiers import ChannelsLastImageClassifier, SoftFineTuneClassifier
+from .losses import SoftFineTuneLoss, rename_loss_dict, reweight_loss_dict
+from .utils import to_channels_last, use_channels_last
 
 __all__ = [
     'ChannelsLastImageClassifier', 'SoftFineTuneClassifier',
-    'SoftFineTuneLoss', 'soft_finetune_loss', 'use_channels_last'
+    'SoftFineTuneLoss', 'rename_loss_dict', 'reweight_loss_dict',
+    'to_channels_last', 'use_channels_last'
 ]

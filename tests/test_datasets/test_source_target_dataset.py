@@ -42,13 +42,12 @@ def test_layout_of_indices():
     item = ds[7]['data_samples']
     assert (item.domain, item.origin, item.idx) == ('source', 'source', 3)
     assert len(ds) == 4
-    assert [ds.locate(i)[0] for i in range(10)] == ['target'] * 4 + [
-        'source'
-    ] * 6
-    assert ds.locate(7)[2] == 3
+    assert [ds.get_data_info(i)['domain']
+            for i in range(10)] == ['target'] * 4 + ['source'] * 6
+    assert ds._get_ori_dataset_idx(7) == (1, 3)  # mmengine's index mapping
     assert ds.get_data_info(5) == dict(gt_label=1, idx=1, domain='source')
     with pytest.raises(IndexError, match='index 10 is out of range'):
-        ds.locate(10)
+        ds[10]
 
 
 def test_real_files_domains_labels_and_metainfo(tiny_data):

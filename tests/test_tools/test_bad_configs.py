@@ -85,7 +85,7 @@ def no_source_head(d, tmp, data, ckpt):
     torch.save(dict(state_dict={k: v for k, v in state.items()
                                 if not k.startswith('head.')}),
                tmp / 'backbone_only.pth')
-    d['model.pretrained'] = str(tmp / 'backbone_only.pth')
+    d['model.backbone.init_cfg.checkpoint'] = str(tmp / 'backbone_only.pth')
     return ValueError, ['no weights for `source_head`', 'head.fc.weight']
 
 

@@ -24,10 +24,10 @@ def free_port():
 def dist_run(tiny_data, pretrained_ckpt, tmp_path_factory):
     work = str(tmp_path_factory.mktemp('dist'))
     options = {
-        'model.pretrained': pretrained_ckpt,
+        'model.backbone.init_cfg.checkpoint': pretrained_ckpt,
         'model.source_head.num_classes': 3,
         'model.head.num_classes': 3,
-        'model.data_preprocessor.num_classes': 3,
+        'data_preprocessor.num_classes': 3,
         'train_dataloader.batch_size': 4,
         'train_dataloader.batch_sampler.source_batch_size': 2,
         'train_dataloader.dataset.source.data_root': tiny_data['source'],

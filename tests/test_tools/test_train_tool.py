@@ -23,11 +23,11 @@ pipeline = [
     dict(type='Resize', scale=32),
     dict(type='PackInputs'),
 ]
+data_preprocessor = dict(num_classes=4)
 model = dict(
-    pretrained='{ckpt}',
+    backbone=dict(init_cfg=dict(checkpoint='{ckpt}')),
     head=dict(num_classes=4),
-    source_head=dict(num_classes=3),
-    data_preprocessor=dict(num_classes=4))
+    source_head=dict(num_classes=3))
 train_dataloader = dict(
     batch_size=4,
     num_workers=0,
@@ -102,7 +102,9 @@ def test_inherited_config_trains_resumes_and_tests(user_config, tmp_path):
     out = run_tool(
         repo_path('tools/train.py'), user_config, '--work-dir', work,
         '--cfg-options', 'train_cfg.max_epochs=1')
-    assert 'Loaded backbone and source head' in out
+    # mmengine's PretrainedInit: backbone and source head, one checkpoint
+    assert 'load backbone in model from' in out
+    assert 'load head in model from' in out
     assert 'source_weight: 1.0000' in out
     assert osp.exists(osp.join(work, 'epoch_1.pth'))
     # --resume (auto) continues the run to epoch 2 with weights_only loads
@@ -126,7 +128,7 @@ def test_channels_last_flag_for_plain_and_soft(config, tiny_data,
     work = str(tmp_path / 'work')
     options = {
         'model.head.num_classes': 3,
-        'model.data_preprocessor.num_classes': 3,
+        'data_preprocessor.num_classes': 3,
         'train_dataloader.num_workers': 0,
         'train_dataloader.persistent_workers': False,
         'val_dataloader.dataset.data_root': tiny_data['target'],
@@ -142,7 +144,7 @@ def test_channels_last_flag_for_plain_and_soft(config, tiny_data,
         })
     else:
         options.update({
-            'model.pretrained': pretrained_ckpt,
+            'model.backbone.init_cfg.checkpoint': pretrained_ckpt,
             'model.source_head.num_classes': 3,
             'train_dataloader.dataset.source.data_root': tiny_data['source'],
             'train_dataloader.dataset.target.data_root': tiny_data['target'],

@@ -4,12 +4,12 @@ target_root = 'data/digits/target'
 data_preprocessor = dict(
     num_classes=5, mean=[127.5] * 3, std=[127.5] * 3, to_rgb=False)
 train_pipeline = [
-    dict(type='LoadImageFromFile'),
+    dict(type='CheckedLoadImageFromFile'),
     dict(type='RandomCrop', crop_size=32, padding=4),
     dict(type='PackInputs'),
 ]
 test_pipeline = [
-    dict(type='LoadImageFromFile'),
+    dict(type='CheckedLoadImageFromFile'),
     dict(type='PackInputs'),
 ]
 train_dataloader = dict(

@@ -2,7 +2,7 @@
 _base_ = ['./digits_bs16.py']
 source_root = 'data/digits/source'
 source_pipeline = [
-    dict(type='LoadImageFromFile'),
+    dict(type='CheckedLoadImageFromFile'),
     dict(type='RandomCrop', crop_size=32, padding=4),
     dict(type='PackInputs'),
 ]

@@ -1,11 +1,11 @@
 # Soft fine-tuning data: ImageNet-1k train (source) + CUB-200-2011 (target).
 # Target pipeline, val/test loaders and evaluator are mmpretrain's CUB ones.
-_base_ = ['mmpretrain::_base_/datasets/cub_bs8_448.py']
+_base_ = ['./cub_bs8_448.py']
 
 # Source images go through the backbone in the same batch as the target
 # images, so they are cropped to the same 448 px.
 source_pipeline = [
-    dict(type='LoadImageFromFile'),
+    {{_base_.load}},
     dict(type='RandomResizedCrop', scale=448),
     dict(type='RandomFlip', prob=0.5, direction='horizontal'),
     dict(type='PackInputs'),
@@ -28,8 +28,6 @@ train_dataloader = dict(
             split='train',
             pipeline={{_base_.train_pipeline}})),
     sampler=dict(type='DefaultSampler', shuffle=True),
-    # one stacked image tensor per batch from the workers (mmsoftft)
-    collate_fn=dict(type='stack_collate'),
     # 8 target + 8 source images per GPU while the source weight is > 0.
     batch_sampler=dict(type='SourceTargetBatchSampler', source_batch_size=8),
 )

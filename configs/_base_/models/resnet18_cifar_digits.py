@@ -15,6 +15,6 @@ model = dict(
         num_classes=5,
         in_channels=128,
         loss=dict(type='CrossEntropyLoss', loss_weight=1.0),
-        topk=(1, )),
-    data_preprocessor=dict(
-        num_classes=5, mean=[127.5] * 3, std=[127.5] * 3, to_rgb=False))
+        topk=(1, )))
+# Normalisation: the top-level `data_preprocessor` of the dataset configs
+# (a `model.data_preprocessor` would hide it).

@@ -8,9 +8,4 @@ model = dict(
         in_channels=128,
         loss=dict(type='CrossEntropyLoss', loss_weight=1.0),
         topk=(1, )),
-    loss=dict(
-        type='SoftFineTuneLoss',
-        target_loss=dict(type='CrossEntropyLoss', loss_weight=1.0),
-        source_loss=dict(type='CrossEntropyLoss', loss_weight=1.0)),
-    pretrained=None,
-    source_head_prefix='head')
+    loss=dict(type='SoftFineTuneLoss'))

@@ -1,4 +1,6 @@
-# ResNet-50 with a new target head and the retained ImageNet-1k head.
+# ResNet-50 with a new target head and the retained ImageNet-1k head. Each
+# head's `loss` is the loss it trains with; SoftFineTuneLoss adds the source
+# head's, scaled by the source weight, to the target head's.
 _base_ = ['mmpretrain::_base_/models/resnet50.py']
 model = dict(
     type='SoftFineTuneClassifier',
@@ -9,9 +11,4 @@ model = dict(
         in_channels=2048,
         loss=dict(type='CrossEntropyLoss', loss_weight=1.0),
         topk=(1, )),
-    loss=dict(
-        type='SoftFineTuneLoss',
-        target_loss=dict(type='CrossEntropyLoss', loss_weight=1.0),
-        source_loss=dict(type='CrossEntropyLoss', loss_weight=1.0)),
-    pretrained=None,
-    source_head_prefix='head')
+    loss=dict(type='SoftFineTuneLoss'))

@@ -1,10 +1,4 @@
-from .channels_last_classifier import (
-    ChannelsLastImageClassifier,
-    use_channels_last,
-)
+from .channels_last_classifier import ChannelsLastImageClassifier
 from .soft_finetune_classifier import SoftFineTuneClassifier
 
-__all__ = [
-    'ChannelsLastImageClassifier', 'SoftFineTuneClassifier',
-    'use_channels_last'
-]
+__all__ = ['ChannelsLastImageClassifier', 'SoftFineTuneClassifier']

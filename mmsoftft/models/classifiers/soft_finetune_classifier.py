@@ -1,64 +1,62 @@
 """Image classifier with a target head and a retained source head."""
-import re
-from collections import OrderedDict
-from typing import List, Optional, Tuple
+import copy
+from typing import List, Optional
 
 import torch
 import torch.nn as nn
-from mmengine.logging import print_log
-from mmengine.runner.checkpoint import _load_checkpoint
+from mmpretrain.models import ImageClassifier
 from mmpretrain.registry import MODELS
 from mmpretrain.structures import DataSample
 
-from .channels_last_classifier import ChannelsLastImageClassifier
+from ..utils import check_pretrained, pretrained_checkpoint, to_channels_last
 
 __all__ = ['SoftFineTuneClassifier']
 
 
 @MODELS.register_module()
-class SoftFineTuneClassifier(ChannelsLastImageClassifier):
+class SoftFineTuneClassifier(ImageClassifier):
     """Soft fine-tuning: one backbone, a new target head, the source head.
 
     In ``loss`` mode the batch (target and source samples, told apart by the
-    ``domain`` metainfo that :class:`SourceTargetDataset` sets) goes through
-    the backbone once; target features go to ``head`` and source features to
-    ``source_head``, and ``loss`` (a :class:`SoftFineTuneLoss`) gives
+    ``domain`` that :class:`SourceTargetDataset` sets) goes through the
+    backbone once; each head computes its own loss from its own ``loss``
+    config on its own samples, as ``ImageClassifier.loss`` does
+    (``head.loss(feats, data_samples)``), and ``loss`` (a
+    :class:`SoftFineTuneLoss`) combines them:
 
     .. math:: L = L_{target} + w \\cdot L_{source}
 
     with ``w`` = :attr:`source_weight`, set every iteration by
-    :class:`SoftFineTuneHook` (1.0 without it). The log shows ``loss`` (the
-    total), ``loss_target`` and ``loss_source``; the hook adds
-    ``source_weight``. ``predict`` and ``tensor`` modes use the target
-    ``head`` only, so the trained checkpoint loads into a plain mmpretrain
-    ``ImageClassifier`` with the same head (its ``source_head.*`` keys are
-    then unused). The heads' own ``loss``
-    settings are not used in ``loss`` mode: ``loss`` here is.
+    :class:`SoftFineTuneHook` (1.0 without it). ``predict`` and ``tensor``
+    modes use the target ``head`` only, so a trained checkpoint loads into a
+    plain mmpretrain ``ImageClassifier`` with the same head.
+
+    Pre-trained weights come from ONE standard mmpretrain checkpoint through
+    mmengine's ``init_cfg``, as in mmpretrain's fine-tuning configs:
+    ``backbone.init_cfg=dict(type='Pretrained', checkpoint=..., prefix=
+    'backbone')`` and ``source_head.init_cfg=dict(type='Pretrained',
+    prefix='head')``. The source head's ``checkpoint`` defaults to the
+    backbone's, so one key sets both (the key of the plain baseline). Before
+    loading, the checkpoint is checked: a missing prefix or a class count
+    other than ``source_head.num_classes`` is a ``ValueError``.
 
     Args:
         backbone (dict): The backbone config.
         source_head (dict): The source classifier config, shaped like the
             pre-trained checkpoint's head (e.g. 1000 ImageNet classes).
         neck (dict, optional): The neck config. Defaults to None.
-        head (dict, optional): The new target head config. Defaults to None.
+        head (dict): The new target head config.
         loss (dict): The :class:`SoftFineTuneLoss` config.
             Defaults to ``dict(type='SoftFineTuneLoss')``.
-        pretrained (str, optional): ONE standard mmpretrain checkpoint (path
-            or URL): its ``backbone.*`` (and ``neck.*``) weights initialise
-            the backbone (and neck), its ``<source_head_prefix>.*`` weights
-            the source head. Defaults to None.
-        source_head_prefix (str): Prefix of the source classifier's weights
-            in ``pretrained``. Defaults to ``'head'``.
         predict_feat (bool): In ``predict`` mode, also put the features
             fed to the head into each prediction (``pred_feat``), e.g. for
             :class:`GeneralDiscriminationMetric`. Defaults to False.
         channels_last (bool): Keep the weights in ``channels_last`` memory
-            format, much faster convolutions under AMP on recent NVIDIA GPUs
-            (see README's speed figures). Defaults to False.
+            format. Defaults to False.
         train_cfg (dict, optional): Must hold no batch ``augments``: they
             would mix samples of the two label spaces. Defaults to None.
-        data_preprocessor (dict, optional): The data preprocessor config.
-            Defaults to None.
+        data_preprocessor (dict, optional): The data preprocessor config;
+            no ``batch_augments`` either. Defaults to None.
         init_cfg (dict, optional): The init config. Defaults to None.
     """
 
@@ -68,100 +66,82 @@ class SoftFineTuneClassifier(ChannelsLastImageClassifier):
                  neck: Optional[dict] = None,
                  head: Optional[dict] = None,
                  loss: dict = dict(type='SoftFineTuneLoss'),
-                 pretrained: Optional[str] = None,
-                 source_head_prefix: str = 'head',
                  predict_feat: bool = False,
                  channels_last: bool = False,
                  train_cfg: Optional[dict] = None,
                  data_preprocessor: Optional[dict] = None,
                  init_cfg: Optional[dict] = None):
-        if train_cfg and train_cfg.get('augments'):
-            raise ValueError(
-                'SoftFineTuneClassifier does not support batch augments '
-                '(`train_cfg.augments`): they would mix source and target '
-                f'labels, but got {train_cfg["augments"]}')
         if head is None:
             raise ValueError('SoftFineTuneClassifier needs a target `head`')
-        if pretrained is not None and not isinstance(pretrained, str):
-            raise TypeError('`pretrained` should be a checkpoint path or '
-                            f'URL, but got {type(pretrained)}')
         super().__init__(
-            channels_last=channels_last,
             backbone=backbone,
             neck=neck,
             head=head,
             train_cfg=train_cfg,
             data_preprocessor=data_preprocessor,
             init_cfg=init_cfg)
-        self.source_head = source_head if isinstance(
-            source_head, nn.Module) else MODELS.build(source_head)
+        augments = getattr(self.data_preprocessor, 'batch_augments', None)
+        if augments is not None:
+            raise ValueError(
+                'SoftFineTuneClassifier does not support batch augments '
+                '(`train_cfg.augments` or `data_preprocessor.batch_augments`'
+                f', e.g. Mixup/CutMix): they would mix source and target '
+                f'labels, but got {augments}')
+        if isinstance(source_head, dict):
+            source_head = MODELS.build(
+                self._source_head_cfg(backbone, source_head))
+        self.source_head = source_head
         self.loss_module = loss if isinstance(
             loss, nn.Module) else MODELS.build(loss)
-        self.pretrained = pretrained
-        self.source_head_prefix = source_head_prefix.rstrip('.') + '.'
         self.source_weight = 1.0
         self.predict_feat = predict_feat
-        self.keep_layout()  # the source head too, before DDP wraps it
-
-    def init_weights(self) -> None:
-        """Initialise by ``init_cfg``, then load :attr:`pretrained`."""
-        super().init_weights()
-        if self.pretrained is not None:
-            self.load_pretrained(self.pretrained)  # copies into the layout
-
-    def load_pretrained(self, checkpoint: str) -> None:
-        """Load backbone, neck and source head from one checkpoint.
-
-        Args:
-            checkpoint (str): Path or URL of a mmpretrain checkpoint.
-
-        Raises:
-            ValueError: If the checkpoint lacks the source head's weights
-                or a weight's shape (e.g. the class count) does not match.
-        """
-        ckpt = _load_checkpoint(checkpoint, map_location='cpu')
-        state = ckpt.get('state_dict', ckpt)
-        state = OrderedDict(
-            (re.sub(r'^module\.', '', k), v) for k, v in state.items())
-        parts = [('backbone.', self.backbone, 'backbone.'),
-                 (self.source_head_prefix, self.source_head, 'source_head.')]
-        if self.with_neck:
-            parts.append(('neck.', self.neck, 'neck.'))
-        for prefix, module, name in parts:
-            own = module.state_dict()
-            given = {
-                k[len(prefix):]: v
-                for k, v in state.items() if k.startswith(prefix)
-            }
-            missing = [k for k in own if k not in given]
-            if missing and name != 'neck.':
-                raise ValueError(
-                    f'Checkpoint {checkpoint!r} has no weights for '
-                    f'`{name.rstrip(".")}`: keys {prefix}'
-                    f'{missing[0]} ... ({len(missing)} missing). '
-                    + ('Set `source_head_prefix` to where the source '
-                       'classifier is stored.'
-                       if name == 'source_head.' else ''))
-            for key, value in given.items():
-                if key in own and own[key].shape != value.shape:
-                    raise ValueError(self._shape_error(
-                        checkpoint, name, prefix + key, own[key].shape,
-                        value.shape))
-            module.load_state_dict(
-                {k: v for k, v in given.items() if k in own}, strict=False)
-        print_log(f'Loaded backbone and source head from {checkpoint}',
-                  logger='current')
+        self.channels_last = channels_last
+        to_channels_last(self, channels_last)  # before DDP wraps it
 
     @staticmethod
-    def _shape_error(checkpoint, name, key, own_shape, ckpt_shape) -> str:
-        msg = (f'`{name}{key.split(".", 1)[-1]}` has shape '
-               f'{tuple(own_shape)} but checkpoint {checkpoint!r} key '
-               f'`{key}` has shape {tuple(ckpt_shape)}')
-        if name == 'source_head.' and len(own_shape) in (1, 2):
-            msg += (f': source_head has {own_shape[0]} classes, the '
-                    f'checkpoint\'s head has {ckpt_shape[0]}; set '
-                    f'`model.source_head.num_classes={ckpt_shape[0]}`')
-        return msg
+    def _source_head_cfg(backbone, source_head: dict) -> dict:
+        """The source head config, its checkpoint taken from the
+        backbone's when not given."""
+        source_head = copy.deepcopy(source_head)
+        backbone_cfg = pretrained_checkpoint(
+            backbone.get('init_cfg') if isinstance(backbone, dict) else
+            getattr(backbone, 'init_cfg', None))
+        head_cfg = pretrained_checkpoint(source_head.get('init_cfg'))
+        backbone_ckpt = (backbone_cfg or {}).get('checkpoint')
+        if head_cfg is None:
+            if backbone_ckpt is not None:
+                raise ValueError(
+                    f'The backbone is loaded from {backbone_ckpt!r} but the '
+                    'source head is not: set `model.source_head.init_cfg='
+                    "dict(type='Pretrained', prefix='head')` (the source "
+                    'classifier must be the pre-trained one)')
+            return source_head
+        head_ckpt = head_cfg.get('checkpoint')
+        if head_ckpt is None:
+            if backbone_ckpt is None:
+                raise ValueError(
+                    '`model.source_head.init_cfg` has no `checkpoint` and '
+                    'the backbone has no Pretrained init_cfg to take it '
+                    'from: set `model.backbone.init_cfg.checkpoint`')
+            head_cfg['checkpoint'] = backbone_ckpt
+        elif backbone_ckpt is not None and head_ckpt != backbone_ckpt:
+            raise ValueError(
+                '`model.source_head.init_cfg.checkpoint` '
+                f'({head_ckpt!r}) differs from `model.backbone.init_cfg.'
+                f'checkpoint` ({backbone_ckpt!r}): the source head must come '
+                'from the checkpoint the backbone was trained with')
+        return source_head
+
+    def init_weights(self) -> None:
+        """Check the ``Pretrained`` checkpoints, then initialise."""
+        parts = []
+        for name in ('backbone', 'neck', 'source_head'):
+            module = getattr(self, name, None)
+            cfg = pretrained_checkpoint(getattr(module, 'init_cfg', None))
+            if cfg is not None and not getattr(module, 'is_init', False):
+                parts.append((name, module, cfg))
+        check_pretrained(parts)
+        super().init_weights()
 
     def loss(self, inputs: torch.Tensor,
              data_samples: List[DataSample]) -> dict:
@@ -170,43 +150,26 @@ class SoftFineTuneClassifier(ChannelsLastImageClassifier):
         Args:
             inputs (Tensor): Images, shape ``(N, C, H, W)``.
             data_samples (list[DataSample]): Samples with ``gt_label`` and
-                ``domain`` metainfo.
+                ``domain``.
 
         Returns:
-            dict[str, Tensor]: ``loss`` (the weighted total),
-            ``loss_target`` and ``loss_source``.
+            dict[str, Tensor]: the target head's losses renamed
+            ``loss_target*``, the source head's ``loss_source*`` (scaled by
+            the source weight; absent in a batch without source samples).
         """
-        is_source = []
-        for sample in data_samples:
-            domain = sample.get('domain')  # metainfo, without copying it
-            if domain not in ('source', 'target'):
-                raise ValueError(
-                    'SoftFineTuneClassifier needs every training sample to '
-                    'carry `domain` ("source"/"target"): train it on a '
-                    f'SourceTargetDataset, but got domain={domain!r}')
-            is_source.append(domain == 'source')
-        if self.source_weight > 0 and not any(is_source):
-            raise ValueError(
-                f'The source weight is {self.source_weight} but the batch '
-                'holds no source sample: train with '
-                "batch_sampler=dict(type='SourceTargetBatchSampler', "
-                'source_batch_size=N > 0) (or start_weight=0 for plain '
-                'fine-tuning)')
         feats = self.extract_feat(inputs)
-        labels = torch.cat([s.gt_label for s in data_samples]).to(
-            inputs.device)
-        target_feats, source_feats, target_label, source_label = \
-            self._split(feats, labels, is_source)
-        target_score = self.head(target_feats)
-        source_score = None
-        if source_feats is not None:
-            source_score = self.source_head(source_feats)
-        losses = self.loss_module(target_score, target_label, source_score,
-                                  source_label, self.source_weight)
-        if source_score is None:
+        target, source = self._split(feats, data_samples)
+        target_losses = self.head.loss(*target)
+        source_losses = None
+        if source is not None:
+            source_losses = self.source_head.loss(*source)
+        losses = self.loss_module(target_losses, source_losses,
+                                  self.source_weight)
+        if source is None:
             # Keep every parameter in the graph so DDP without
             # find_unused_parameters survives target-only batches.
-            losses['loss'] = losses['loss'] + sum(
+            key = next(k for k in losses if 'loss' in k)
+            losses[key] = losses[key] + sum(
                 p.sum() for p in self.source_head.parameters()) * 0.0
         return losses
 
@@ -224,39 +187,43 @@ class SoftFineTuneClassifier(ChannelsLastImageClassifier):
         return preds
 
     @classmethod
-    def _split(cls, feats, labels: torch.Tensor, is_source: List[bool]):
-        """Target and source parts of the features and labels.
+    def _split(cls, feats, data_samples: List[DataSample]) -> tuple:
+        """``((target_feats, target_samples), (source_feats,
+        source_samples))``, the source part None without source samples.
 
         :class:`SourceTargetBatchSampler` puts the target samples first, so
-        the parts are usually contiguous: then they are views (no copy, and a
-        cheaper backward than a gather); otherwise boolean masks select them.
-        Returns ``(target_feats, source_feats, target_label, source_label)``,
-        the source parts None when the batch holds no source sample.
+        the parts are usually contiguous: then the features are views (no
+        copy, and a cheaper backward than a gather); otherwise boolean masks
+        select them.
         """
+        is_source = []
+        for sample in data_samples:
+            domain = sample.get('domain')  # metainfo, without copying it
+            if domain not in ('source', 'target'):
+                raise ValueError(
+                    'SoftFineTuneClassifier needs every training sample to '
+                    'carry `domain` ("source"/"target"): train it on a '
+                    f'SourceTargetDataset, but got domain={domain!r}')
+            is_source.append(domain == 'source')
         num_target = len(is_source) - sum(is_source)
         if not any(is_source[:num_target]):
             parts = [slice(0, num_target), slice(num_target, None)]
         else:
-            src = torch.tensor(is_source, device=labels.device)
-            parts = [~src, src]
-        target, source = (
-            (cls._select(feats, part), labels[part]) for part in parts)
-        if num_target == len(is_source):
-            source = (None, None)
-        return target[0], source[0], target[1], source[1]
+            mask = torch.tensor(is_source, device=cls._device(feats))
+            parts = [~mask, mask]
+        samples = ([s for s in data_samples if s.get('domain') == domain]
+                   for domain in ('target', 'source'))
+        target, source = ((cls._select(feats, part), group)
+                          for part, group in zip(parts, samples))
+        return target, (source if num_target < len(is_source) else None)
+
+    @staticmethod
+    def _device(feats):
+        return (feats[-1] if isinstance(feats, (tuple, list)) else
+                feats).device
 
     @staticmethod
     def _select(feats, part):
         if isinstance(feats, (tuple, list)):
             return type(feats)(f[part] for f in feats)
         return feats[part]
-
-    def parse_losses(self, losses: dict) -> Tuple[torch.Tensor, dict]:
-        """Use the ``loss`` entry as the total; log every entry.
-
-        mmengine's default would sum every key containing ``loss``, which
-        would count the target and source parts twice.
-        """
-        log_vars = OrderedDict(
-            (name, value.mean()) for name, value in losses.items())
-        return log_vars['loss'], log_vars

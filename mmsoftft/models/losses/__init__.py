@@ -1,3 +1,7 @@
-from .soft_finetune_loss import SoftFineTuneLoss, soft_finetune_loss
+from .soft_finetune_loss import (
+    SoftFineTuneLoss,
+    rename_loss_dict,
+    reweight_loss_dict,
+)
 
-__all__ = ['SoftFineTuneLoss', 'soft_finetune_loss']
+__all__ = ['SoftFineTuneLoss', 'rename_loss_dict', 'reweight_loss_dict']

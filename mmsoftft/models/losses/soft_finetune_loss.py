@@ -1,82 +1,77 @@
-"""Soft fine-tuning loss: target loss plus a weighted source loss."""
+"""Soft fine-tuning loss: the target head's losses plus the source head's,
+scaled by the source weight."""
 from typing import Optional
 
-import torch
 import torch.nn as nn
 from mmpretrain.registry import MODELS
 
-__all__ = ['soft_finetune_loss', 'SoftFineTuneLoss']
+__all__ = ['rename_loss_dict', 'reweight_loss_dict', 'SoftFineTuneLoss']
 
 
-def soft_finetune_loss(loss_target: torch.Tensor, loss_source: torch.Tensor,
-                       source_weight: float) -> torch.Tensor:
-    """Combine the two losses of soft fine-tuning.
+def rename_loss_dict(losses: dict, domain: str) -> dict:
+    """Tag a head's outputs with its domain: ``loss`` becomes
+    ``loss_<domain>``, ``loss_cls`` ``loss_<domain>_cls``, any other key
+    ``<key>_<domain>``."""
+    return {(f'loss_{domain}{key[4:]}' if key.startswith('loss') else
+             f'{key}_{domain}'): value
+            for key, value in losses.items()}
+
+
+def reweight_loss_dict(losses: dict, weight: float) -> dict:
+    """Scale every loss (a key containing ``loss``, the ones mmengine sums)
+    by ``weight``; other entries (e.g. accuracy) are kept as they are."""
+    return {
+        key: value * weight if 'loss' in key else value
+        for key, value in losses.items()
+    }
+
+
+@MODELS.register_module()
+class SoftFineTuneLoss(nn.Module):
+    """Combine the two heads' losses of soft fine-tuning.
 
     .. math::
 
         L = L_{target} + w \\cdot L_{source}
 
-    Args:
-        loss_target (Tensor): Scalar loss of the target head.
-        loss_source (Tensor): Scalar loss of the source head.
-        source_weight (float): The current source weight ``w >= 0``.
-
-    Returns:
-        Tensor: The scalar total loss.
-    """
-    return loss_target + source_weight * loss_source
-
-
-@MODELS.register_module()
-class SoftFineTuneLoss(nn.Module):
-    """Target loss plus ``source_weight`` times the source loss.
-
-    Args:
-        target_loss (dict): Config of the target head's loss, any mmpretrain
-            loss (e.g. ``CrossEntropyLoss`` with label smoothing).
-            Defaults to ``dict(type='CrossEntropyLoss')``.
-        source_loss (dict): Config of the source head's loss.
-            Defaults to ``dict(type='CrossEntropyLoss')``.
+    Each head computes its losses from its own ``loss`` config (label
+    smoothing, loss weights, ...); this module renames them ``loss_target*``
+    and ``loss_source*`` and scales the source part by the current source
+    weight ``w``, as mmdet's semi-supervised detectors do with
+    ``rename_loss_dict`` / ``reweight_loss_dict``. MMEngine's
+    ``parse_losses`` then sums them into ``loss`` and logs each part as
+    it enters the total.
     """
 
-    def __init__(self,
-                 target_loss: dict = dict(type='CrossEntropyLoss'),
-                 source_loss: dict = dict(type='CrossEntropyLoss')):
-        super().__init__()
-        for key, cfg in (('target_loss', target_loss), ('source_loss',
-                                                        source_loss)):
-            if not isinstance(cfg, (dict, nn.Module)):
-                raise TypeError(f'`{key}` should be a loss config dict or '
-                                f'module, but got {type(cfg)}')
-        self.target_loss = target_loss if isinstance(
-            target_loss, nn.Module) else MODELS.build(target_loss)
-        self.source_loss = source_loss if isinstance(
-            source_loss, nn.Module) else MODELS.build(source_loss)
-
-    def forward(self, target_score: torch.Tensor, target_label: torch.Tensor,
-                source_score: Optional[torch.Tensor],
-                source_label: Optional[torch.Tensor],
+    def forward(self, target_losses: dict, source_losses: Optional[dict],
                 source_weight: float) -> dict:
-        """Compute the losses of one batch.
+        """Combine the losses of one batch.
 
         Args:
-            target_score (Tensor): Target logits, shape ``(N_t, C_t)``.
-            target_label (Tensor): Target labels, shape ``(N_t,)``.
-            source_score (Tensor, optional): Source logits, shape
-                ``(N_s, C_s)``; None when the batch holds no source sample.
-            source_label (Tensor, optional): Source labels, ``(N_s,)``.
-            source_weight (float): The current source weight.
+            target_losses (dict): The target head's ``loss()`` output.
+            source_losses (dict, optional): The source head's ``loss()``
+                output; None when the batch holds no source sample.
+            source_weight (float): The current source weight ``w``.
 
         Returns:
-            dict[str, Tensor]: ``loss`` (the weighted total), ``loss_target``
-            and ``loss_source`` (unweighted; 0 without source samples).
+            dict[str, Tensor]: ``loss_target*`` and ``loss_source*`` (the
+            latter times ``w``, absent without source samples).
+
+        Raises:
+            ValueError: If ``w`` > 0 but the batch holds no source sample
+                (the loader does not draw them).
         """
-        loss_target = self.target_loss(target_score, target_label)
-        if source_score is None:
-            loss_source = target_score.new_zeros(())
-        else:
-            loss_source = self.source_loss(source_score, source_label)
-        return dict(
-            loss=soft_finetune_loss(loss_target, loss_source, source_weight),
-            loss_target=loss_target,
-            loss_source=loss_source)
+        losses = rename_loss_dict(target_losses, 'target')
+        if source_losses is None:
+            if source_weight > 0:
+                raise ValueError(
+                    f'The source weight is {source_weight} but the batch '
+                    'holds no source sample: train with '
+                    "batch_sampler=dict(type='SourceTargetBatchSampler', "
+                    'source_batch_size=N > 0) (or start_weight=0 for plain '
+                    'fine-tuning)')
+            return losses
+        losses.update(
+            rename_loss_dict(
+                reweight_loss_dict(source_losses, source_weight), 'source'))
+        return losses

@@ -74,14 +74,18 @@ def test_weight_and_losses_in_the_log(full_run):
     assert logged[0] == pytest.approx(1.0)
     assert logged[-1] == 0.0 and logged[END] == 0.0
     assert all(a >= b for a, b in zip(logged, logged[1:]))
-    assert all('loss_target' in r and 'loss_source' in r for r in train)
+    assert all('loss_target' in r for r in train)
+    # the source loss is logged while it is part of the total, then leaves
+    # the log (no stale running average of earlier iterations)
+    assert all('loss_source' in r for r in train[:END])
+    assert not any('loss_source' in r for r in train[END:])
     # (losses are logged smoothed over 10 iterations; read the last one)
     hub = full_run['runner'].message_hub
     last = {k: hub.get_scalar(f'train/{k}').current()
-            for k in ('loss', 'loss_target', 'loss_source')}
+            for k in ('loss', 'loss_target')}
     # with w = 0 the total is the target loss alone
     assert last['loss'] == pytest.approx(last['loss_target'])
-    assert last['loss_source'] == 0.0
+    assert 'train/loss_source' not in hub.log_scalars
     assert any(r.get('accuracy/top1') is not None for r in rows)
 
 
@@ -119,9 +123,13 @@ def test_start_weight_zero_loads_no_source_image(tiny_data, pretrained_ckpt,
                                                  tmp_path):
     cfg = softft_cfg(tiny_data, pretrained_ckpt, tmp_path, max_epochs=1,
                      start_weight=0.0)
+    cfg.log_level = 'INFO'
     _, recorder = run(cfg)
     assert all(b == ['target'] * 4 for b in recorder.domains.values())
     assert set(recorder.weights.values()) == {0.0}
+    log = open(glob.glob(str(tmp_path / '*' / '*.log'))[0]).read()
+    assert 'start_weight=0: plain fine-tuning, no source image' in log
+    assert 'decays' not in log
 
 
 def test_hook_needs_a_source_branch(tiny_data, tmp_path):
@@ -156,7 +164,7 @@ def test_non_finite_loss_stops_and_keeps_last_good_checkpoint(
         tiny_data, pretrained_ckpt, tmp_path):
     cfg = softft_cfg(tiny_data, pretrained_ckpt, tmp_path)
     runner = Runner.from_cfg(cfg)
-    source_loss = runner.model.loss_module.source_loss
+    source_loss = runner.model.source_head.loss_module
     real_forward = source_loss.forward
 
     def poisoned(*args, **kwargs):

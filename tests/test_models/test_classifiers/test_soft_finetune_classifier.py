@@ -8,11 +8,16 @@ from mmpretrain.structures import DataSample
 from ...conftest import make_pretrained_checkpoint, repo_path
 
 
-def model_cfg(pretrained=None, target_classes=4, source_classes=3):
+def model_cfg(pretrained=None, target_classes=4, source_classes=3,
+              source_prefix='head'):
     cfg = Config.fromfile(
         repo_path('configs/_base_/models/softft_resnet18_cifar_digits.py'))
     model = cfg.model
-    model.pretrained = pretrained
+    if pretrained is not None:  # as configs/demo/softft_digits.py does
+        model.backbone.init_cfg = dict(
+            type='Pretrained', checkpoint=pretrained, prefix='backbone')
+        model.source_head.init_cfg = dict(
+            type='Pretrained', prefix=source_prefix)
     model.head.num_classes = target_classes
     model.source_head.num_classes = source_classes
     return model.to_dict()
@@ -51,13 +56,55 @@ def test_loss_routes_samples_to_their_heads():
     s = ce(model.source_head(tuple(f[[1, 3]] for f in feats)),
            torch.tensor([2, 2]))
     assert losses['loss_target'].item() == pytest.approx(t.item(), rel=1e-5)
-    assert losses['loss_source'].item() == pytest.approx(s.item(), rel=1e-5)
-    assert losses['loss'].item() == pytest.approx(
-        t.item() + 0.5 * s.item(), rel=1e-5)
+    # the source part as it enters the total: w * L_source
+    assert losses['loss_source'].item() == pytest.approx(
+        0.5 * s.item(), rel=1e-5)
     total, log_vars = model.parse_losses(losses)
-    # the total is not double-counted from the parts
+    # mmengine's own parse_losses: the total is not double-counted
     assert total.item() == pytest.approx(t.item() + 0.5 * s.item(), rel=1e-5)
     assert set(log_vars) == {'loss', 'loss_target', 'loss_source'}
+
+
+def test_each_head_trains_with_its_own_loss_config():
+    """The heads' `loss` keys are the losses used (label smoothing goes
+    where mmpretrain users put it)."""
+    cfg = model_cfg()
+    cfg['head']['loss'] = dict(type='LabelSmoothLoss', label_smooth_val=0.2,
+                               loss_weight=2.0)
+    cfg['source_head']['loss'] = dict(type='CrossEntropyLoss',
+                                      loss_weight=3.0)
+    torch.manual_seed(0)
+    model = MODELS.build(cfg)
+    model.source_weight = 0.5
+    inputs, samples = batch(['target', 'source'])
+    losses = model.loss(inputs, samples)
+    feats = model.extract_feat(inputs)
+    smooth = torch.nn.functional.cross_entropy(
+        model.head(tuple(f[[0]] for f in feats)), torch.tensor([1]),
+        label_smoothing=0.2)  # mmpretrain's 'original' mode
+    ce = torch.nn.functional.cross_entropy(
+        model.source_head(tuple(f[[1]] for f in feats)), torch.tensor([2]))
+    assert losses['loss_target'].item() == pytest.approx(
+        2.0 * smooth.item(), rel=1e-4)
+    assert losses['loss_source'].item() == pytest.approx(
+        0.5 * 3.0 * ce.item(), rel=1e-5)
+
+
+def test_source_part_leaves_the_losses_at_zero_weight():
+    model = MODELS.build(model_cfg())
+    model.source_weight = 0.0
+    inputs, samples = batch(['target', 'target'])
+    assert set(model.loss(inputs, samples)) == {'loss_target'}
+
+
+def test_contiguous_parts_are_views_not_copies():
+    feats = (torch.rand(4, 8), )
+    samples = batch(['target', 'target', 'source', 'source'])[1]
+    cls = MODELS.get('SoftFineTuneClassifier')
+    (target, _), (source, _) = cls._split(feats, samples)
+    assert target[0].data_ptr() == feats[0].data_ptr()
+    assert source[0].data_ptr() == feats[0][2:].data_ptr()
+    assert target[0]._base is feats[0] and source[0]._base is feats[0]
 
 
 def test_sampler_order_and_interleaved_order_agree():
@@ -72,6 +119,7 @@ def test_sampler_order_and_interleaved_order_agree():
         model = MODELS.build(model_cfg())
         model.source_weight = 0.5
         losses = model.loss(inputs[order], [samples[i] for i in order])
+        losses['loss'] = model.parse_losses(losses)[0]
         losses['loss'].backward()
         results.append((losses, model.source_head.fc.weight.grad,
                         model.head.fc.weight.grad,
@@ -90,8 +138,8 @@ def test_target_only_batch_keeps_source_head_in_graph():
     model.source_weight = 0.0  # the sampler stops source samples at w = 0
     inputs, samples = batch(['target', 'target'])
     losses = model.loss(inputs, samples)
-    assert losses['loss_source'].item() == 0.0
-    losses['loss'].backward()
+    assert 'loss_source' not in losses
+    model.parse_losses(losses)[0].backward()
     # DDP without find_unused_parameters needs a (zero) gradient here
     assert model.source_head.fc.weight.grad is not None
     assert model.source_head.fc.weight.grad.abs().sum().item() == 0.0
@@ -151,8 +199,7 @@ def test_source_head_prefix(tmp_path):
     state = torch.load(path)['state_dict']
     renamed = {k.replace('head.', 'cls.'): v for k, v in state.items()}
     torch.save(dict(state_dict=renamed), tmp_path / 'r.pth')
-    cfg = model_cfg(str(tmp_path / 'r.pth'))
-    cfg['source_head_prefix'] = 'cls'
+    cfg = model_cfg(str(tmp_path / 'r.pth'), source_prefix='cls')
     model = MODELS.build(cfg)
     model.init_weights()
     assert torch.equal(model.source_head.fc.weight, state['head.fc.weight'])
@@ -173,8 +220,23 @@ def test_positive_weight_without_source_samples_is_an_error():
         model.loss(inputs, samples)
 
 
-def test_batch_augments_refused():
+@pytest.mark.parametrize('key', ['train_cfg', 'data_preprocessor'])
+def test_batch_augments_refused(key):
     cfg = model_cfg()
-    cfg['train_cfg'] = dict(augments=[dict(type='Mixup', alpha=0.2)])
+    mixup = [dict(type='Mixup', alpha=0.2)]
+    cfg[key] = dict(augments=mixup) if key == 'train_cfg' else dict(
+        num_classes=4, batch_augments=dict(augments=mixup))
     with pytest.raises(ValueError, match='batch augments'):
+        MODELS.build(cfg)
+
+
+def test_source_head_takes_the_backbone_checkpoint(pretrained_ckpt, tmp_path):
+    cfg = model_cfg(pretrained_ckpt)
+    model = MODELS.build(cfg)
+    assert model.source_head.init_cfg['checkpoint'] == pretrained_ckpt
+    cfg['source_head']['init_cfg']['checkpoint'] = str(tmp_path / 'x.pth')
+    with pytest.raises(ValueError, match='differs from'):
+        MODELS.build(cfg)
+    cfg['source_head'].pop('init_cfg')
+    with pytest.raises(ValueError, match='the source head is not'):
         MODELS.build(cfg)

@@ -1,0 +1,18 @@
+# Plain fine-tuning baseline: the same checkpoint, schedule, target data and
+# target batches as softft_resnet50_8xb8_cub.py, with no source data
+# (mmpretrain's resnet50_8xb8_cub.py, loading through the plugin's checked
+# image loader and stack_collate like the soft config).
+_base_ = [
+    'mmpretrain::_base_/models/resnet50.py',
+    '../_base_/datasets/cub_bs8_448.py',
+    'mmpretrain::_base_/schedules/cub_bs64.py',
+    '../_base_/softft_runtime.py',
+]
+pretrained = 'https://download.openmmlab.com/mmclassification/v0/resnet/resnet50_8xb32_in1k_20210831-ea4938fc.pth'  # noqa: E501
+model = dict(
+    backbone=dict(
+        init_cfg=dict(
+            type='Pretrained', checkpoint=pretrained, prefix='backbone')),
+    head=dict(num_classes=200, topk=(1, )))
+
+default_hooks = dict(logger=dict(type='LoggerHook', interval=20))

@@ -1,0 +1,29 @@
+"""Image loading whose every failure names the file."""
+from typing import Optional
+
+from mmcv.transforms import LoadImageFromFile
+from mmpretrain.registry import TRANSFORMS
+
+__all__ = ['CheckedLoadImageFromFile']
+
+
+@TRANSFORMS.register_module()
+class CheckedLoadImageFromFile(LoadImageFromFile):
+    """mmcv's ``LoadImageFromFile``, raising ``OSError`` naming the file.
+
+    mmcv's loader lets some failures through without the path: a zero-byte
+    file gives ``cv2.error ... !buf.empty()``, the pillow backend a bare
+    decoder error. Here every failure to read or decode an image becomes
+    ``OSError('Cannot read image <path>: <reason>')``: in a training set
+    wrapped by :class:`SourceTargetDataset` the sample is skipped and
+    counted; anywhere else (plain fine-tuning, validation, test) it stops
+    with that message. Same arguments as ``LoadImageFromFile``.
+    """
+
+    def transform(self, results: dict) -> Optional[dict]:
+        """Load the image of ``results['img_path']``."""
+        try:
+            return super().transform(results)
+        except Exception as e:
+            raise OSError(f'Cannot read image {results.get("img_path")}: '
+                          f'{type(e).__name__}: {e}') from e

@@ -1,0 +1,44 @@
+"""Stop training at the first non-finite loss."""
+import math
+from typing import Optional
+
+from mmengine.hooks import Hook
+from mmpretrain.registry import HOOKS
+
+__all__ = ['FiniteLossHook']
+
+
+@HOOKS.register_module()
+class FiniteLossHook(Hook):
+    """Raise at the first NaN or infinite loss, naming it.
+
+    Checks every logged loss (each key containing ``loss``) after each
+    iteration, before the checkpoint hook (priority ``VERY_LOW``) could save
+    the bad weights. The error names the loss, the iteration, the source
+    weight (when a :class:`SoftFineTuneHook` logs one) and the last good
+    checkpoint, the one to resume from.
+    """
+
+    priority = 'NORMAL'
+
+    def after_train_iter(self,
+                         runner,
+                         batch_idx: int,
+                         data_batch: Optional[dict] = None,
+                         outputs: Optional[dict] = None) -> None:
+        """Raise ``FloatingPointError`` on a non-finite loss."""
+        outputs = outputs or {}
+        # the parts first: name the culprit, not the total
+        for key in sorted(outputs, key=lambda k: k == 'loss'):
+            value = outputs[key]
+            if 'loss' in key and not math.isfinite(float(value)):
+                hub = runner.message_hub
+                weight = ''
+                if 'train/source_weight' in hub.log_scalars:
+                    current = hub.get_scalar('train/source_weight').current()
+                    weight = f', source weight {current:.4g}'
+                last = hub.get_info('last_ckpt')
+                raise FloatingPointError(
+                    f'{key} is {float(value)} at iteration {runner.iter} '
+                    f'(epoch {runner.epoch}{weight}): training stopped. '
+                    f'Last good checkpoint: {last or "none saved yet"}')
