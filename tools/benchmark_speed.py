@@ -84,16 +84,29 @@ def parse_args():
 
 
 def model_cfgs(name):
+    """The plain and soft fine-tuning model configs, as shipped.
+
+    ``demo``: the demo's small ResNet (configs/_base_/models/); ``resnet50``:
+    the model of configs/finetune_resnet50_cub.py (mmpretrain's ResNet-50,
+    which mmengine resolves from its ``mmpretrain::`` base) and
+    configs/_base_/models/softft_resnet50.py. No checkpoint is loaded: the
+    timing needs no pre-trained weights (and no download).
+    """
+    models = osp.join(REPO_CONFIGS, '_base_', 'models')
     if name == 'demo':
-        base = 'resnet18_cifar_digits.py'
-        soft = 'softft_resnet18_cifar_digits.py'
+        plain = Config.fromfile(osp.join(models,
+                                         'resnet18_cifar_digits.py')).model
+        softft = Config.fromfile(
+            osp.join(models, 'softft_resnet18_cifar_digits.py')).model
     else:
-        base = 'mmpretrain::_base_/models/resnet50.py'
-        soft = 'softft_resnet50.py'
-    models = f'{REPO_CONFIGS}/_base_/models/'
-    plain = Config.fromfile(base if '::' in base else models + base).model
-    softft = Config.fromfile(models + soft).model
+        plain = Config.fromfile(
+            osp.join(REPO_CONFIGS, 'finetune_resnet50_cub.py')).model
+        softft = Config.fromfile(osp.join(models, 'softft_resnet50.py')).model
     for cfg in (plain, softft):
+        for part in ('backbone', 'source_head'):
+            if part in cfg:
+                cfg[part].init_cfg = None
+        cfg.pop('pretrained', None)  # the soft model's former checkpoint key
         cfg.head.num_classes = 200 if name == 'resnet50' else 5
         cfg.data_preprocessor = dict(
             type='ClsDataPreprocessor', num_classes=cfg.head.num_classes,
@@ -187,10 +200,13 @@ def bench_steps(args, device):
                rounds=args.rounds, iters_per_round=args.iters)
     for name in cases:
         sec = statistics.median(times[name])
+        model = cases[name].model
         out[name] = dict(sec_per_iter=round(sec, 5),
                          img_per_s=round(images[name] / sec, 1),
                          # unrounded: the ratios can be recomputed exactly
-                         sec_per_iter_rounds=times[name])
+                         sec_per_iter_rounds=times[name],
+                         model=type(model).__name__,
+                         params=sum(p.numel() for p in model.parameters()))
 
     def ratio(key, num, den, per_image):
         """Median and quartiles of the ratio paired within each round."""

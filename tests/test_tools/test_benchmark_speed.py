@@ -43,3 +43,21 @@ def test_quick_run_reports_all_cases(tmp_path):
     assert 0 < loader['soft_w>0']['iters'] < loader['soft_w=0']['iters']
     for case in ('plain', 'soft_w>0', 'soft_w=0'):
         assert 0 <= loader[case]['data_wait_fraction'] < 1
+
+
+def test_resnet50_models_from_the_shipped_configs(tmp_path):
+    """--model resnet50 (the GPU command) at a tiny size on the CPU."""
+    out = tmp_path / 'speed.json'
+    run_tool(repo_path('tools/benchmark_speed.py'), '--model', 'resnet50',
+             '--res', '32', '--batch', '2', '--iters', '1', '--rounds', '1',
+             '--warmup', '1', '--device', 'cpu', '--out', str(out))
+    figures = json.loads(out.read_text())
+    assert (figures['model'], figures['res'], figures['batch']) == (
+        'resnet50', 32, 2)
+    # ResNet-50 (23.5M) + 200-way head; soft adds the 1000-way source head
+    plain, soft = figures['plain'], figures['soft_w>0']
+    assert plain['model'] == 'ImageClassifier'
+    assert plain['params'] == 23_508_032 + 2048 * 200 + 200
+    assert soft['model'] == 'SoftFineTuneClassifier'
+    assert soft['params'] == plain['params'] + 2048 * 1000 + 1000
+    assert soft['img_per_s'] > 0
