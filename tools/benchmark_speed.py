@@ -106,7 +106,6 @@ def model_cfgs(name):
         for part in ('backbone', 'source_head'):
             if part in cfg:
                 cfg[part].init_cfg = None
-        cfg.pop('pretrained', None)  # the soft model's former checkpoint key
         cfg.head.num_classes = 200 if name == 'resnet50' else 5
         cfg.data_preprocessor = dict(
             type='ClsDataPreprocessor', num_classes=cfg.head.num_classes,

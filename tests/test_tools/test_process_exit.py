@@ -13,7 +13,7 @@ from ..conftest import repo_path
 # pin_memory), validation after the last checkpoint
 OPTIONS = {
     'model.head.num_classes': 3,
-    'model.data_preprocessor.num_classes': 3,
+    'data_preprocessor.num_classes': 3,
     'train_dataloader.batch_size': 4,
     'train_dataloader.num_workers': 2,
     'train_dataloader.persistent_workers': True,
