@@ -46,6 +46,7 @@ from softft_toolkit import (
     write_digits_source,
     write_digits_target,
 )
+from softft_toolkit.threads import add_threads_argument, pin_threads
 
 import mmsoftft  # noqa: F401
 from mmsoftft.models import use_channels_last
@@ -80,6 +81,7 @@ def parse_args():
                    help='peak memory of the batch sampler per rank over '
                    'virtual sources of 1e4, 1e6 and 1e8 samples')
     p.add_argument('--out', help='write the figures as JSON here')
+    add_threads_argument(p)
     return p.parse_args()
 
 
@@ -358,10 +360,11 @@ def bench_sampler_memory(sizes=(10**4, 10**6, 10**8), world_size=2):
 
 def main():
     args = parse_args()
+    pin_threads(args.threads)
     device = args.device or ('cuda' if torch.cuda.is_available() else 'cpu')
     name = (torch.cuda.get_device_name(0) if device.startswith('cuda') else
             f'cpu ({torch.get_num_threads()} threads)')
-    out = dict(device=name,
+    out = dict(device=name, threads=torch.get_num_threads(),
                torch=torch.__version__, model=args.model, amp=args.amp,
                bf16=args.bf16, channels_last=args.channels_last)
     if device.startswith('cuda'):

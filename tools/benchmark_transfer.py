@@ -38,6 +38,7 @@ from softft_toolkit import (
     write_digits_target,
 )
 from softft_toolkit.report import paired_summary, write_plots, write_tables
+from softft_toolkit.threads import add_threads_argument, pin_threads
 
 CONFIGS = osp.join(osp.dirname(osp.dirname(osp.abspath(__file__))),
                    'configs', 'demo')
@@ -90,6 +91,7 @@ def parse_args(argv=None):
     p.add_argument('--quick', action='store_true',
                    help='1 seed, few-shot only, 4 epochs, 3 pre-training '
                    'epochs: checks the pipeline in about 2 minutes')
+    add_threads_argument(p)
     args = p.parse_args(argv)
     if args.quick:
         args.seeds, args.epochs, args.pretrain_epochs = 1, 4, 3
@@ -249,6 +251,7 @@ def record(job):
 
 def main(argv=None):
     args = parse_args(argv)
+    pin_threads(args.threads)
     os.makedirs(args.out, exist_ok=True)
     images, labels = load_digit_images()
     ckpt, source = pretrain(args, images, labels)

@@ -22,6 +22,7 @@ from softft_toolkit import (
     write_digits_source,
     write_digits_target,
 )
+from softft_toolkit.threads import add_threads_argument, pin_threads
 
 CONFIGS = osp.join(osp.dirname(osp.dirname(osp.abspath(__file__))),
                    'configs', 'demo')
@@ -37,11 +38,13 @@ def parse_args():
     parser.add_argument(
         '--epochs', type=int, default=30,
         help='fine-tuning epochs of both methods (default: 30)')
+    add_threads_argument(parser)
     return parser.parse_args()
 
 
 def main():
     args = parse_args()
+    pin_threads(args.threads)
     data = osp.join(args.work_dir, 'data')
     if osp.exists(data):
         shutil.rmtree(data)

@@ -24,9 +24,13 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
     fi
     echo "[setup_env] installing mmsoftft and its requirements"
     "$PY" -m pip install -q "setuptools<81" wheel
+    # constraints.txt pins what the demo's figures depend on, in this
+    # environment only (the plugin's own requirements stay open)
     "$PY" -m pip install -q -r "$ROOT/requirements/runtime.txt" \
         -r "$ROOT/requirements/tests.txt" \
-        -r "$ROOT/requirements/tools.txt"
-    "$PY" -m pip install -q --no-build-isolation -e "$ROOT"
+        -r "$ROOT/requirements/tools.txt" \
+        -c "$ROOT/requirements/constraints.txt"
+    "$PY" -m pip install -q --no-build-isolation -e "$ROOT" \
+        -c "$ROOT/requirements/constraints.txt"
     echo "$want" > "$stamp"
 fi

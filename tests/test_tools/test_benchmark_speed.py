@@ -50,10 +50,12 @@ def test_resnet50_models_from_the_shipped_configs(tmp_path):
     out = tmp_path / 'speed.json'
     run_tool(repo_path('tools/benchmark_speed.py'), '--model', 'resnet50',
              '--res', '32', '--batch', '2', '--iters', '1', '--rounds', '1',
-             '--warmup', '1', '--device', 'cpu', '--out', str(out))
+             '--warmup', '1', '--device', 'cpu', '--threads', '1',
+             '--out', str(out))
     figures = json.loads(out.read_text())
     assert (figures['model'], figures['res'], figures['batch']) == (
         'resnet50', 32, 2)
+    assert figures['threads'] == 1 and figures['device'] == 'cpu (1 threads)'
     # ResNet-50 (23.5M) + 200-way head; soft adds the 1000-way source head
     plain, soft = figures['plain'], figures['soft_w>0']
     assert plain['model'] == 'ImageClassifier'
