@@ -61,7 +61,25 @@ def test_bf16_amp_steps_are_finite(channels_last, domains):
     assert torch.isfinite(log['loss'])
 
 
-def test_fp32_losses_match_cpu():
+@pytest.fixture
+def no_tf32():
+    """fp32 matmuls and convolutions in full fp32: with TF32 (cuDNN's
+    default for convolutions) CUDA rounds to a 10-bit mantissa and cannot
+    match the CPU. The previous flags are restored afterwards."""
+    before = (torch.backends.cuda.matmul.allow_tf32,
+              torch.backends.cudnn.allow_tf32)
+    torch.backends.cuda.matmul.allow_tf32 = False
+    torch.backends.cudnn.allow_tf32 = False
+    try:
+        yield
+    finally:
+        (torch.backends.cuda.matmul.allow_tf32,
+         torch.backends.cudnn.allow_tf32) = before
+
+
+def test_fp32_losses_match_cpu(no_tf32):
+    assert not torch.backends.cuda.matmul.allow_tf32
+    assert not torch.backends.cudnn.allow_tf32
     batch = data(['target', 'source', 'target', 'source'])
     out = {}
     for device in ('cpu', 'cuda'):

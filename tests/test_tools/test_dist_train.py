@@ -4,7 +4,6 @@ import glob
 import json
 import os
 import os.path as osp
-import socket
 import subprocess
 import sys
 from collections import defaultdict
@@ -12,12 +11,6 @@ from collections import defaultdict
 import pytest
 
 from ..conftest import repo_path
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(('127.0.0.1', 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope='module')
@@ -48,7 +41,9 @@ def dist_run(tiny_data, pretrained_ckpt, tmp_path_factory):
                 "custom_hooks = [dict(type='SoftFineTuneHook', "
                 "decay_end=0.5), dict(type='DistSampleRecorder')]\n")
     args = [f'{k}={v}' for k, v in options.items()]
-    env = dict(os.environ, PORT=str(free_port()), OMP_NUM_THREADS='1',
+    # PORT=0: torchrun binds free ports itself (a port picked here could be
+    # taken by another process before torchrun binds it)
+    env = dict(os.environ, PORT='0', OMP_NUM_THREADS='1',
                PYTHONWARNINGS='ignore', PYTHONPATH=repo_path())
     env['PATH'] = osp.dirname(sys.executable) + os.pathsep + env['PATH']
     proc = subprocess.run(
@@ -105,3 +100,15 @@ def test_validation_metrics_equal_on_both_ranks(dist_run):
     m0, m1 = (r['metrics'] for r in dist_run['ranks'])
     assert len(m0) == 2 and m0 == m1
     assert 'accuracy/top1' in m0[-1]
+
+
+@pytest.mark.parametrize('script', ['dist_train.sh', 'dist_test.sh'])
+def test_port_zero_is_for_one_node(script, tmp_path):
+    args = ['cfg.py', '2'] if script == 'dist_train.sh' else [
+        'cfg.py', 'ckpt.pth', '2']
+    proc = subprocess.run(
+        ['bash', repo_path('tools', script), *args],
+        env=dict(os.environ, PORT='0', NNODES='2'), capture_output=True,
+        text=True, timeout=60, cwd=str(tmp_path))
+    assert proc.returncode == 2
+    assert 'PORT=0 needs NNODES=1 (got NNODES=2): set a PORT' in proc.stderr
