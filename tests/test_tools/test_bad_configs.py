@@ -121,6 +121,24 @@ def source_target_size_mismatch(d, tmp):
                         '(3, 32, 32)', 'must give the same size']
 
 
+def target_label_outside_head(d, tmp):
+    d['model.head.num_classes'] = 2  # the target has 3 classes
+    return ValueError, ['The target dataset CUB', 'labels outside [0, 2)',
+                        'label 2 of', '`model.head.num_classes` is 2']
+
+
+def source_label_outside_head(d, tmp, data):
+    root = copy_tree(data['source'], tmp / 'imagenet')
+    ann = os.path.join(root, 'meta', 'train.txt')
+    lines = open(ann).read().splitlines()
+    lines[5] = lines[5].rsplit(' ', 1)[0] + ' 7'  # a bad line
+    open(ann, 'w').write('\n'.join(lines) + '\n')
+    d['train_dataloader.dataset.source.data_root'] = root
+    return ValueError, ['The source dataset ImageNet', 'train.txt',
+                        '1 labels outside [0, 3)', 'label 7 of',
+                        '`model.source_head.num_classes` is 3']
+
+
 HOOK_CASES = [
     (dict(start_weight=-0.5), '`start_weight` should be >= 0, but got -0.5'),
     (dict(decay_begin=0.6, decay_end=0.4),
@@ -135,7 +153,8 @@ CASES = [
     cub_missing_image, imagenet_missing_image, empty_target_split,
     source_class_mismatch, no_source_head, negative_source_batch,
     zero_batch, no_batch_sampler, batch_sampler_without_wrapper,
-    source_target_size_mismatch
+    source_target_size_mismatch, target_label_outside_head,
+    source_label_outside_head
 ]
 
 

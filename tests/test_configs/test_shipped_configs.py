@@ -1,0 +1,130 @@
+"""Every shipped config: no key shadowed or ignored.
+
+- normalisation: the model the Runner builds normalises exactly like
+  mmpretrain's data config for that dataset (a `model.data_preprocessor`
+  would hide the top-level mean/std: unnormalised BGR training, silently);
+- losses: every `loss` key in the model config changes the computed loss.
+"""
+import glob
+import os.path as osp
+
+import pytest
+import torch
+from mmengine.config import Config
+from mmengine.registry import DefaultScope
+from mmengine.runner import Runner
+from mmpretrain.registry import MODELS
+from mmpretrain.structures import DataSample
+
+from ..conftest import REPO
+
+IMAGENET = dict(mean=[123.675, 116.28, 103.53], std=[58.395, 57.12, 57.375],
+                to_rgb=True)  # mmpretrain's cub_bs8_448 / imagenet_bs32
+DIGITS = dict(mean=[127.5] * 3, std=[127.5] * 3, to_rgb=False)
+
+CONFIGS = sorted(
+    p for p in glob.glob(osp.join(REPO, 'configs', '**', '*.py'),
+                         recursive=True) if '_base_' not in p)
+
+
+def expected_norm(path):
+    return DIGITS if '/demo/' in path else IMAGENET
+
+
+def build_model(path, tmp_path, changes=None):
+    cfg = Config.fromfile(path)
+    cfg.work_dir = str(tmp_path)
+    cfg.merge_from_dict(changes or {})
+    # nothing is downloaded or loaded: only the model is built
+    return Runner.from_cfg(cfg).model
+
+
+def build_model_fast(path, changes):
+    """The model as the Runner builds it (top-level data_preprocessor
+    merged unless the model has its own), without the Runner's set-up."""
+    cfg = Config.fromfile(path)
+    cfg.merge_from_dict(changes)
+    model = cfg.model.to_dict()
+    model.setdefault('data_preprocessor', cfg.get('data_preprocessor'))
+    with DefaultScope.overwrite_default_scope('mmpretrain'):
+        return MODELS.build(model)
+
+
+def test_all_configs_are_checked():
+    names = {osp.relpath(p, REPO) for p in CONFIGS}
+    assert 'configs/softft/softft_resnet50_8xb8_stanford-cars.py' in names
+    assert 'configs/softft_resnet50_cub.py' in names
+    assert 'configs/demo/softft_digits.py' in names
+
+
+@pytest.mark.parametrize('path', CONFIGS,
+                         ids=[osp.relpath(p, REPO) for p in CONFIGS])
+def test_model_normalises_like_mmpretrain(path, tmp_path):
+    pre = build_model(path, tmp_path).data_preprocessor
+    want = expected_norm(path)
+    assert pre._enable_normalize, 'images would not be normalised'
+    torch.testing.assert_close(pre.mean.flatten(),
+                               torch.tensor(want['mean']))
+    torch.testing.assert_close(pre.std.flatten(), torch.tensor(want['std']))
+    assert pre.to_rgb == want['to_rgb']
+
+
+def loss_keys(model_cfg, prefix='model'):
+    """Paths of every `loss` dict in a model config."""
+    for key, value in model_cfg.items():
+        if isinstance(value, dict):
+            if key == 'loss' or key.endswith('_loss'):
+                yield f'{prefix}.{key}'
+            else:
+                yield from loss_keys(value, f'{prefix}.{key}')
+
+
+def total_loss(model):
+    torch.manual_seed(0)
+    size = 32
+    inputs = torch.rand(4, 3, size, size) * 255
+    domains = ['target', 'target', 'source', 'source']
+    samples = [
+        DataSample(metainfo=dict(domain=d)).set_gt_label(i % 2)
+        for i, d in enumerate(domains)
+    ]
+    if type(model).__name__ == 'ImageClassifier':
+        samples = samples[:2]
+        inputs = inputs[:2]
+    model.source_weight = 0.5
+    with torch.no_grad():
+        data = model.data_preprocessor(
+            dict(inputs=inputs, data_samples=samples), True)
+        losses = model(**data, mode='loss')
+        return model.parse_losses(losses)[0].item()
+
+
+# (the short entry points in configs/ are their configs/softft/ targets)
+LOSS_CONFIGS = [
+    p for p in CONFIGS
+    if Config.fromfile(p).model.type in ('SoftFineTuneClassifier',
+                                         'ImageClassifier')
+    and osp.dirname(p) != osp.join(REPO, 'configs')
+]
+
+
+@pytest.mark.parametrize('path', LOSS_CONFIGS,
+                         ids=[osp.relpath(p, REPO) for p in LOSS_CONFIGS])
+def test_every_loss_key_is_used(path, tmp_path):
+    cfg = Config.fromfile(path)
+    keys = list(loss_keys(cfg.model))
+    assert 'model.head.loss' in keys
+    if cfg.model.type == 'SoftFineTuneClassifier':
+        assert 'model.source_head.loss' in keys
+    no_init = {'model.backbone.init_cfg': None}
+    if 'source_head' in cfg.model:
+        no_init['model.source_head.init_cfg'] = None
+    model = build_model_fast(path, no_init)
+    base = total_loss(model)
+    if 'model.loss' in keys:  # the combiner: it has no argument to vary
+        keys.remove('model.loss')
+        assert type(model.loss_module).__name__ == cfg.model.loss.type
+    for key in keys:
+        changed = total_loss(
+            build_model_fast(path, {**no_init, f'{key}.loss_weight': 3.0}))
+        assert changed != pytest.approx(base, rel=1e-4), key
