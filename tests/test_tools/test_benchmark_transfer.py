@@ -2,6 +2,9 @@
 and writes a consistent table, JSON and plots (not a verdict on the sign)."""
 import json
 
+import benchmark_transfer
+import pytest
+
 from ..conftest import repo_path
 from .test_train_tool import run_tool
 
@@ -37,3 +40,21 @@ def test_quick_mode_writes_consistent_results(tmp_path):
         assert (out / f'{name}.png').read_bytes()[:4] == b'\x89PNG'
     # the cached pre-trained model is reused by a second run
     assert len(list((tmp_path / 'cache').glob('pretrain_*.pth'))) == 1
+
+
+@pytest.mark.parametrize('flag, classes, what', [
+    ('--probe-classes', '9', 'a k-NN probe'),
+    ('--target-classes', '5', 'a classification task'),
+])
+def test_one_class_is_a_clear_error(flag, classes, what, tmp_path, capsys):
+    """One probe digit used to crash in write_digits_target with
+    `ValueError: low >= high`."""
+    with pytest.raises(SystemExit) as e:
+        benchmark_transfer.parse_args([flag, classes, '--out', str(tmp_path)])
+    assert e.value.code == 2
+    assert (f'{flag} should list at least 2 digits ({what} needs >= 2 '
+            f'classes), but got [{classes}]') in capsys.readouterr().err
+    # two classes are accepted
+    args = benchmark_transfer.parse_args(
+        [flag, f'{classes},{int(classes) - 1}', '--out', str(tmp_path)])
+    assert len(getattr(args, flag[2:].replace('-', '_'))) == 2
