@@ -1,7 +1,14 @@
 """Checkpoints load with torch's weights_only=True plus an explicit
 allow-list; anything else is refused before it can run."""
+import argparse
+import collections
+import json
 import os
 import pickle
+import re
+import subprocess
+import sys
+import types
 
 import numpy as np
 import pytest
@@ -68,6 +75,11 @@ def test_mmengine_runtime_state_loads_weights_only(tmp_path):
 
 
 def test_code_running_checkpoint_is_refused_and_runs_nothing(tmp_path):
+    """Documents torch's own behaviour: ``weights_only`` refuses ``open``
+    (only disabling ``weights_only`` or allow-listing ``open`` could change
+    it). The project's allow-list is pinned by
+    ``test_mmsoftft_registers_exactly_the_listed_globals`` and
+    ``test_unlisted_harmless_types_are_still_refused``."""
     probe = tmp_path / 'pwned'
     torch.save(dict(state_dict={}, meta=Payload(str(probe))),
                tmp_path / 'evil.pth')
@@ -99,3 +111,75 @@ def test_legacy_types_are_an_explicit_opt_in(tmp_path, restore_safe_globals):
 def test_opt_in_with_a_bad_name():
     with pytest.raises(ValueError, match="'no.such.Type' cannot be imported"):
         allow_checkpoint_globals(['no.such.Type'])
+
+
+# Records what mmsoftft's own modules add to torch's allow-list on import.
+RECORD_REGISTRATIONS = """
+import inspect, json
+import torch
+
+added = []
+real_add = torch.serialization.add_safe_globals
+
+
+def recording_add(items):
+    caller = inspect.currentframe().f_back.f_globals.get('__name__', '')
+    if caller.split('.')[0] == 'mmsoftft':
+        added.extend(items)
+    return real_add(items)
+
+
+torch.serialization.add_safe_globals = recording_add
+import mmsoftft  # noqa: E402
+pairs = []
+for item in added:
+    obj, name = item if isinstance(item, tuple) else (item, None)
+    impl = f'{obj.__module__}.{obj.__qualname__}'
+    pairs.append((name or impl, impl))
+print(json.dumps(sorted(pairs)))
+"""
+
+
+def test_mmsoftft_registers_exactly_the_listed_globals():
+    """Widening the allow-list (any further type, or the real ``getattr``)
+    fails here."""
+    proc = subprocess.run([sys.executable, '-W', 'ignore', '-c',
+                           RECORD_REGISTRATIONS],
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    registered = dict(json.loads(proc.stdout.strip().splitlines()[-1]))
+    dtypes = getattr(np, 'dtypes', None)
+    expected = {
+        'mmengine.logging.history_buffer.HistoryBuffer', 'builtins.getattr',
+        'numpy.ndarray', 'numpy.dtype',
+        'numpy.core.multiarray._reconstruct',
+        'numpy._core.multiarray._reconstruct',
+        'numpy.core.multiarray.scalar', 'numpy._core.multiarray.scalar'
+    } | {  # numpy's DType classes (their aliases name the same classes)
+        f'{cls.__module__}.{cls.__qualname__}'
+        for cls in (getattr(dtypes, name) for name in dir(dtypes or object)
+                    if name.endswith('DType'))
+    }
+    assert set(registered) == expected
+    assert registered['builtins.getattr'] == \
+        'mmsoftft.engine.safe_globals.history_buffer_getattr'
+    for name, impl in registered.items():
+        if name != 'builtins.getattr':  # each object is what it is named
+            assert impl.replace('numpy._core', 'numpy.core') == \
+                name.replace('numpy._core', 'numpy.core')
+
+
+class NamedState(collections.OrderedDict):
+    """Harmless, but a subclass of an allowed type: not allowed itself."""
+
+
+@pytest.mark.parametrize('value, name', [
+    (argparse.Namespace(lr=0.1), 'argparse.Namespace'),
+    (NamedState(a=1), f'{__name__}.NamedState'),
+    (types.SimpleNamespace(a=1), 'types.SimpleNamespace'),
+])
+def test_unlisted_harmless_types_are_still_refused(tmp_path, value, name):
+    torch.save(dict(state_dict={}, meta=dict(extra=value)),
+               tmp_path / 'c.pth')
+    with pytest.raises(pickle.UnpicklingError, match=re.escape(name)):
+        _load_checkpoint(str(tmp_path / 'c.pth'), map_location='cpu')

@@ -58,7 +58,12 @@ def test_latest_checkpoint_survives_a_kill(tiny_data, pretrained_ckpt,
 
 def test_stock_hook_loses_the_latest_checkpoint(tiny_data, pretrained_ckpt,
                                                 tmp_path, monkeypatch):
-    """Why the hook exists: mmengine's deletes the old file first."""
+    """Why the hook exists: mmengine's deletes the old file first.
+
+    Documents mmengine's own ``CheckpointHook`` (no change in mmsoftft can
+    make this fail); the project's hook is tested by
+    ``test_latest_checkpoint_survives_a_kill`` and
+    ``test_atomic_checkpoint_kill.py``."""
     cfg = softft_cfg(tiny_data, pretrained_ckpt, tmp_path, max_epochs=3)
     cfg.default_hooks.checkpoint.type = 'CheckpointHook'
     cfg.default_hooks.checkpoint.max_keep_ckpts = 1
