@@ -1,0 +1,182 @@
+"""tools/publish_model.py: a trained soft fine-tuning checkpoint, published,
+loads and predicts in plain MMPretrain, in a process that never imports
+mmsoftft; and tools/test.py reports the same top-1 for it with the plain
+demo config as with the soft config."""
+import copy
+import glob
+import hashlib
+import json
+import os
+import os.path as osp
+import re
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+import torch
+from mmengine.config import Config
+from mmengine.runner import Runner
+from mmpretrain import ImageClassificationInferencer
+from publish_model import publish_checkpoint
+
+from ..conftest import dump_tool_config, repo_path, softft_cfg
+from .test_train_tool import run_tool
+
+PLAIN_CONFIG = '''
+# configs/demo/finetune_digits.py for plain mmpretrain: no mmsoftft type
+_base_ = ['{model}']
+model = dict(head=dict(num_classes=3))
+data_preprocessor = {preprocessor}
+test_pipeline = [dict(type='LoadImageFromFile'), dict(type='PackInputs')]
+test_dataloader = dict(
+    batch_size=8,
+    num_workers=0,
+    dataset=dict(type='CUB', data_root='{target}', split='test',
+                 pipeline=test_pipeline),
+    sampler=dict(type='DefaultSampler', shuffle=False))
+'''
+
+# Runs in a fresh interpreter in which importing mmsoftft is an error.
+PLAIN_PROCESS = '''
+import json, pickle, sys
+
+
+class NoMmsoftft:
+    def find_spec(self, name, path=None, target=None):
+        if name.split('.')[0] in ('mmsoftft', 'softft_toolkit'):
+            raise ImportError(f'{name} imported in the plain process')
+
+
+sys.meta_path.insert(0, NoMmsoftft())
+import torch
+from mmpretrain import ImageClassificationInferencer, init_model
+
+config, raw, published, images = sys.argv[1:5]
+try:
+    init_model(config, raw, device='cpu')
+    raw_error = None
+except pickle.UnpicklingError as e:
+    raw_error = str(e)
+model = init_model(config, published, device='cpu')
+state = torch.load(published, weights_only=True)['state_dict']
+differ = [k for k, v in model.state_dict().items()
+          if k not in state or not torch.equal(v, state[k])]
+inferencer = ImageClassificationInferencer(config, pretrained=published,
+                                           device='cpu')
+preds = inferencer(images.split(','))
+print(json.dumps(dict(
+    raw_error=raw_error, differ=differ,
+    labels=[int(p['pred_label']) for p in preds],
+    scores=[[float(s) for s in p['pred_scores']] for p in preds],
+    mmsoftft=sorted(m for m in sys.modules if m.startswith('mmsoftft')))))
+'''
+
+
+@pytest.fixture(scope='module')
+def trained(tmp_path_factory, tiny_data, pretrained_ckpt):
+    """A soft fine-tuning run of 1 epoch, its checkpoint published with
+    the tool's command line."""
+    root = tmp_path_factory.mktemp('publish')
+    cfg = softft_cfg(tiny_data, pretrained_ckpt, root / 'work', max_epochs=1)
+    Runner.from_cfg(cfg).train()
+    raw = str(root / 'work' / 'epoch_1.pth')
+    out = run_tool(repo_path('tools/publish_model.py'), raw,
+                   str(root / 'softft_tiny.pth'))
+    published = re.search(r'as (\S+-[0-9a-f]{8}\.pth)', out).group(1)
+    return dict(cfg=cfg, raw=raw, published=published, root=root)
+
+
+def test_published_file_holds_weights_and_meta_only(trained):
+    published = trained['published']
+    data = open(published, 'rb').read()
+    assert osp.basename(published) == \
+        f'softft_tiny-{hashlib.sha256(data).hexdigest()[:8]}.pth'
+    assert not glob.glob(osp.join(trained['root'], '*.part'))
+    raw = torch.load(trained['raw'], weights_only=True)
+    assert {'optimizer', 'message_hub'} <= set(raw)
+    ckpt = torch.load(published, weights_only=True)
+    assert set(ckpt) == {'state_dict', 'meta'}
+    assert ckpt['state_dict'].keys() == raw['state_dict'].keys()
+    assert all(torch.equal(v, raw['state_dict'][k])
+               for k, v in ckpt['state_dict'].items())
+    assert ckpt['meta']['epoch'] == 1
+    assert ckpt['meta']['dataset_meta'] == raw['meta']['dataset_meta']
+
+
+def test_refuses_what_it_cannot_publish(tmp_path):
+    torch.save(dict(state_dict={}, ema_state_dict={}), tmp_path / 'ema.pth')
+    with pytest.raises(ValueError, match='holds EMA weights'):
+        publish_checkpoint(str(tmp_path / 'ema.pth'), str(tmp_path / 'x.pth'))
+    torch.save(dict(state_dict={}, meta=dict(step=np.int64(3))),
+               tmp_path / 'np.pth')
+    with pytest.raises(ValueError, match='numpy') as e:
+        publish_checkpoint(str(tmp_path / 'np.pth'), str(tmp_path / 'x.pth'))
+    assert 'nothing was written' in str(e.value)
+    assert not glob.glob(str(tmp_path / 'x*'))
+    with pytest.raises(FileNotFoundError, match='no_dir'):
+        publish_checkpoint(str(tmp_path / 'np.pth'),
+                           str(tmp_path / 'no_dir' / 'x.pth'))
+
+
+def test_plain_mmpretrain_without_mmsoftft_loads_and_predicts(
+        trained, tiny_data, tmp_path):
+    preprocessor = Config.fromfile(
+        repo_path('configs/_base_/datasets/digits_bs16.py')).data_preprocessor
+    preprocessor.num_classes = 3
+    config = tmp_path / 'plain_digits.py'
+    config.write_text(PLAIN_CONFIG.format(
+        model=repo_path('configs/_base_/models/resnet18_cifar_digits.py'),
+        preprocessor=repr(preprocessor.to_dict()),
+        target=tiny_data['target']))
+    images = sorted(glob.glob(osp.join(tiny_data['target'], 'images', '*',
+                                       '*')))[:9]
+    script = tmp_path / 'plain_process.py'
+    script.write_text(PLAIN_PROCESS)
+    env = {k: v for k, v in os.environ.items() if k != 'PYTHONPATH'}
+    proc = subprocess.run(
+        [sys.executable, '-W', 'ignore', str(script), str(config),
+         trained['raw'], trained['published'], ','.join(images)],
+        cwd=str(tmp_path), env=env, capture_output=True, text=True,
+        timeout=300)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    plain = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert plain['mmsoftft'] == []
+    # why publishing is needed: the training checkpoint is refused there
+    assert 'HistoryBuffer' in plain['raw_error']
+    assert plain['differ'] == []  # every weight of the plain model loaded
+    # the trained soft model, here with mmsoftft, predicts the same
+    soft_cfg = copy.deepcopy(trained['cfg'])
+    soft_cfg.test_dataloader.dataset.pipeline = [
+        dict(type='LoadImageFromFile'), dict(type='PackInputs')]
+    soft = ImageClassificationInferencer(soft_cfg, pretrained=trained['raw'],
+                                         device='cpu')(images)
+    assert plain['labels'] == [int(p['pred_label']) for p in soft]
+    np.testing.assert_allclose(
+        plain['scores'], [p['pred_scores'] for p in soft], rtol=0, atol=1e-6)
+
+
+def test_test_tool_reports_the_same_top1_with_the_plain_config(
+        trained, tiny_data, tmp_path):
+    published = trained['published']
+    soft_config = dump_tool_config(trained['cfg'], tmp_path / 'soft.py')
+    soft_out = run_tool(repo_path('tools/test.py'), soft_config, published,
+                        '--work-dir', str(tmp_path / 'soft'), '--out',
+                        str(tmp_path / 'soft.json'), '--out-item', 'metrics')
+    plain_out = run_tool(
+        repo_path('tools/test.py'),
+        repo_path('configs/demo/finetune_digits.py'), published,
+        '--work-dir', str(tmp_path / 'plain'), '--out',
+        str(tmp_path / 'plain.json'), '--out-item', 'metrics',
+        '--cfg-options', 'model.head.num_classes=3',
+        f'test_dataloader.dataset.data_root={tiny_data["target"]}',
+        'test_dataloader.num_workers=0')
+    soft_top1 = json.loads((tmp_path / 'soft.json').read_text())
+    plain_top1 = json.loads((tmp_path / 'plain.json').read_text())
+    assert set(plain_top1) == {'accuracy/top1'}
+    assert plain_top1 == soft_top1
+    # the plain model got every weight; only the source head is left over
+    assert 'missing keys' not in plain_out
+    assert 'unexpected key in source state_dict: source_head.fc.weight' in \
+        plain_out
+    assert 'unexpected key' not in soft_out
