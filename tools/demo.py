@@ -9,19 +9,19 @@ softly (configs/demo/softft_digits.py) with the same seed, schedule and
 target batches, through the ordinary MMEngine Runner. Both target top-1
 accuracies are printed.
 
+The data and the pre-trained model go where the demo configs read them
+(data/digits/{source,target}, work_dirs/demo/digits_pretrain.pth, relative
+to the working directory). --prepare-only writes just those, for
+tools/train.py or tools/dist_train.sh with configs/demo/*.py.
+
 Usage: python tools/demo.py [--work-dir work_dirs/demo] [--shots 10]
+       python tools/demo.py --prepare-only
 """
 import argparse
-import os
 import os.path as osp
-import shutil
 
-from softft_toolkit import (
-    load_digit_images,
-    run_training,
-    write_digits_source,
-    write_digits_target,
-)
+from softft_toolkit import run_training
+from softft_toolkit.demo_data import prepare_demo
 from softft_toolkit.threads import add_threads_argument, pin_threads
 
 CONFIGS = osp.join(osp.dirname(osp.dirname(osp.abspath(__file__))),
@@ -38,6 +38,14 @@ def parse_args():
     parser.add_argument(
         '--epochs', type=int, default=30,
         help='fine-tuning epochs of both methods (default: 30)')
+    parser.add_argument(
+        '--pretrain-epochs', type=int,
+        help='source pre-training epochs when the pre-trained model does '
+        'not exist yet (default: configs/demo/digits_pretrain.py\'s)')
+    parser.add_argument(
+        '--prepare-only', action='store_true',
+        help='write the data and the pre-trained model where '
+        'configs/demo/*.py read them, then exit')
     add_threads_argument(parser)
     return parser.parse_args()
 
@@ -45,24 +53,16 @@ def parse_args():
 def main():
     args = parse_args()
     pin_threads(args.threads)
-    data = osp.join(args.work_dir, 'data')
-    if osp.exists(data):
-        shutil.rmtree(data)
-    images, labels = load_digit_images()
-    source = write_digits_source(osp.join(data, 'source'), [0, 1, 2, 3, 4],
-                                 images, labels)
-    target = write_digits_target(
-        osp.join(data, 'target'), [5, 6, 7, 8, 9], images, labels,
-        shots=args.shots, seed=args.seed)
-
-    pretrained = osp.join(args.work_dir, 'digits_pretrain.pth')
-    if not osp.exists(pretrained):
-        job = run_training(
-            osp.join(CONFIGS, 'digits_pretrain.py'),
-            osp.join(args.work_dir, 'pretrain'),
-            {'train_dataloader.dataset.data_root': source})
-        os.makedirs(args.work_dir, exist_ok=True)
-        shutil.copy(job['checkpoint'], pretrained)
+    paths = prepare_demo(
+        CONFIGS, shots=args.shots, seed=args.seed,
+        pretrain_epochs=args.pretrain_epochs,
+        pretrain_work_dir=osp.join(args.work_dir, 'pretrain'))
+    if args.prepare_only:
+        print(f'Demo data: {paths["source"]} (source), {paths["target"]} '
+              f'(target); pre-trained model: {paths["pretrained"]}')
+        return
+    source, target, pretrained = (paths['source'], paths['target'],
+                                  paths['pretrained'])
 
     schedule = {
         'train_cfg.max_epochs': args.epochs,
