@@ -17,11 +17,16 @@ class CheckedLoadImageFromFile(LoadImageFromFile):
     ``OSError('Cannot read image <path>: <reason>')``: in a training set
     wrapped by :class:`SourceTargetDataset` the sample is skipped and
     counted; anywhere else (plain fine-tuning, validation, test) it stops
-    with that message. Same arguments as ``LoadImageFromFile``.
+    with that message. An image already loaded (``img`` without
+    ``img_path``, as mmpretrain's inferencers pass it, which remove only a
+    step named ``LoadImageFromFile``) passes through unchanged. Same
+    arguments as ``LoadImageFromFile``.
     """
 
     def transform(self, results: dict) -> Optional[dict]:
         """Load the image of ``results['img_path']``."""
+        if 'img' in results and results.get('img_path') is None:
+            return results
         try:
             return super().transform(results)
         except Exception as e:
