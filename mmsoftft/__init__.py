@@ -9,6 +9,9 @@ from .datasets import (
 from .engine import (
     AtomicCheckpointHook,
     FiniteLossHook,
+    JointTrainingHook,
+    L2SPHook,
+    LinearProbeHook,
     SkippedImageHook,
     SoftFineTuneHook,
     SourceWeightSchedule,
@@ -18,6 +21,10 @@ from .engine import (
 from .evaluation import GeneralDiscriminationMetric
 from .models import (
     ChannelsLastImageClassifier,
+    L2SPClassifier,
+    L2SPLoss,
+    LwFClassifier,
+    LwFLoss,
     SoftFineTuneClassifier,
     SoftFineTuneLoss,
     to_channels_last,
@@ -30,8 +37,10 @@ register_safe_globals()
 __all__ = [
     '__version__', 'AtomicCheckpointHook', 'ChannelsLastImageClassifier',
     'CheckedLoadImageFromFile', 'FiniteLossHook',
-    'GeneralDiscriminationMetric', 'IndexPermutation', 'SkippedImageHook',
-    'SoftFineTuneClassifier', 'SoftFineTuneHook', 'SoftFineTuneLoss',
+    'GeneralDiscriminationMetric', 'IndexPermutation', 'JointTrainingHook',
+    'L2SPClassifier', 'L2SPHook', 'L2SPLoss', 'LinearProbeHook',
+    'LwFClassifier', 'LwFLoss', 'SkippedImageHook', 'SoftFineTuneClassifier',
+    'SoftFineTuneHook', 'SoftFineTuneLoss',
     'SourceTargetBatchSampler', 'SourceTargetDataset', 'SourceWeightSchedule',
     'allow_checkpoint_globals', 'register_safe_globals', 'stack_collate',
     'to_channels_last', 'use_channels_last'

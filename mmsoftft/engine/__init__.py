@@ -1,6 +1,9 @@
 from .hooks import (
     AtomicCheckpointHook,
     FiniteLossHook,
+    JointTrainingHook,
+    L2SPHook,
+    LinearProbeHook,
     SkippedImageHook,
     SoftFineTuneHook,
 )
@@ -8,7 +11,8 @@ from .safe_globals import allow_checkpoint_globals, register_safe_globals
 from .schedules import SourceWeightSchedule
 
 __all__ = [
-    'AtomicCheckpointHook', 'FiniteLossHook', 'SkippedImageHook',
-    'SoftFineTuneHook', 'SourceWeightSchedule', 'allow_checkpoint_globals',
+    'AtomicCheckpointHook', 'FiniteLossHook', 'JointTrainingHook',
+    'L2SPHook', 'LinearProbeHook', 'SkippedImageHook', 'SoftFineTuneHook',
+    'SourceWeightSchedule', 'allow_checkpoint_globals',
     'register_safe_globals'
 ]

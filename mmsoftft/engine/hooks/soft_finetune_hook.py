@@ -39,22 +39,7 @@ class SoftFineTuneHook(Hook):
 
     def before_train(self, runner) -> None:
         """Check model and loader, resolve the schedule in iterations."""
-        model = get_ori_model(runner.model)
-        if not hasattr(model, 'source_weight') or not hasattr(
-                model, 'source_head'):
-            raise TypeError(
-                'SoftFineTuneHook needs a model with a source branch '
-                '(e.g. SoftFineTuneClassifier), but got '
-                f'{type(model).__name__}')
-        loader = runner.train_dataloader
-        if not isinstance(loader.batch_sampler, SourceTargetBatchSampler):
-            raise TypeError(
-                'SoftFineTuneHook needs `train_dataloader.batch_sampler` to '
-                'be a SourceTargetBatchSampler, but got '
-                f'{type(loader.batch_sampler).__name__}')
-        loader.dataset.check_labels(
-            getattr(model.head, 'num_classes', None),
-            getattr(model.source_head, 'num_classes', None))
+        loader = self.check_source_branch(runner)
         self.span = self.schedule.to_iters(runner.max_iters, len(loader))
         self.stop_iter = self.schedule.stop_iter(*self.span)
         loader.batch_sampler.set_source_stop_iter(self.stop_iter)
@@ -65,6 +50,33 @@ class SoftFineTuneHook(Hook):
                    f'({self.schedule.shape}) from iteration {self.span[0]} '
                    f'to 0 at iteration {self.span[1]} of {runner.max_iters}')
         runner.logger.info(f'SoftFineTuneHook: {msg}')
+
+    def check_source_branch(self, runner):
+        """Check that the model has a source branch, the loader a
+        :class:`SourceTargetBatchSampler`, and every label of both domains
+        fits its head.
+
+        Returns:
+            DataLoader: The train loader.
+        """
+        name = type(self).__name__
+        model = get_ori_model(runner.model)
+        if not hasattr(model, 'source_weight') or not hasattr(
+                model, 'source_head'):
+            raise TypeError(
+                f'{name} needs a model with a source branch '
+                '(e.g. SoftFineTuneClassifier), but got '
+                f'{type(model).__name__}')
+        loader = runner.train_dataloader
+        if not isinstance(loader.batch_sampler, SourceTargetBatchSampler):
+            raise TypeError(
+                f'{name} needs `train_dataloader.batch_sampler` to '
+                'be a SourceTargetBatchSampler, but got '
+                f'{type(loader.batch_sampler).__name__}')
+        loader.dataset.check_labels(
+            getattr(model.head, 'num_classes', None),
+            getattr(model.source_head, 'num_classes', None))
+        return loader
 
     def weight(self, iteration: int) -> float:
         """The source weight at a 0-based iteration (after before_train)."""
@@ -79,7 +91,7 @@ class SoftFineTuneHook(Hook):
         get_ori_model(runner.model).source_weight = weight
         hub = runner.message_hub
         hub.update_scalar('train/source_weight', weight)
-        if runner.iter >= self.stop_iter:
+        if self.stop_iter is not None and runner.iter >= self.stop_iter:
             # No source loss any more: drop its running average, which
             # would otherwise keep showing the last window's values.
             for key in [k for k in hub.log_scalars

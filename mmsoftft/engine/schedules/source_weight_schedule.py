@@ -3,10 +3,19 @@ import math
 from numbers import Real
 from typing import Union
 
-__all__ = ['SourceWeightSchedule']
+__all__ = ['SourceWeightSchedule', 'to_iters']
 
 SHAPES = ('linear', 'cosine', 'exp', 'step')
 UNITS = ('iter', 'epoch', 'fraction')
+
+
+def to_iters(point: Union[int, float], unit: str, max_iters: int,
+             iters_per_epoch: int) -> int:
+    """A point of training given in ``unit`` (one of :data:`UNITS`: an
+    iteration, an epoch, or a fraction of the whole training), as the
+    nearest iteration."""
+    scale = dict(iter=1, epoch=iters_per_epoch, fraction=max_iters)[unit]
+    return int(round(point * scale))
 
 
 class SourceWeightSchedule:
@@ -116,15 +125,8 @@ class SourceWeightSchedule:
         Returns:
             tuple[int, int]: ``(begin, end)`` in iterations, ``end > begin``.
         """
-        if self.unit == 'iter':
-            begin, end = self.decay_begin, self.decay_end
-        elif self.unit == 'epoch':
-            begin = self.decay_begin * iters_per_epoch
-            end = self.decay_end * iters_per_epoch
-        else:
-            begin = self.decay_begin * max_iters
-            end = self.decay_end * max_iters
-        begin, end = int(round(begin)), int(round(end))
+        begin, end = (to_iters(point, self.unit, max_iters, iters_per_epoch)
+                      for point in (self.decay_begin, self.decay_end))
         # A span shorter than one iteration still decays over one.
         return begin, max(end, begin + 1)
 

@@ -1,4 +1,9 @@
 from .channels_last_classifier import ChannelsLastImageClassifier
+from .l2sp_classifier import L2SPClassifier
+from .lwf_classifier import LwFClassifier
 from .soft_finetune_classifier import SoftFineTuneClassifier
 
-__all__ = ['ChannelsLastImageClassifier', 'SoftFineTuneClassifier']
+__all__ = [
+    'ChannelsLastImageClassifier', 'L2SPClassifier', 'LwFClassifier',
+    'SoftFineTuneClassifier'
+]

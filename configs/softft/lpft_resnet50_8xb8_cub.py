@@ -1,0 +1,9 @@
+# LP-FT (Kumar et al. 2022) on CUB-200-2011: plain_resnet50_8xb8_cub.py
+# (same checkpoint, data, batches, schedule), the first 10 of 100 epochs a
+# linear probe (only the new head trains; backbone and its BatchNorm
+# statistics frozen), then fine-tuning of every weight.
+_base_ = ['./plain_resnet50_8xb8_cub.py']
+custom_hooks = [dict(type='LinearProbeHook', probe_end=0.1, unit='fraction')]
+# The probe's frozen weights get no gradient, which DDP accepts with
+# find_unused_parameters=True (LinearProbeHook stops training without it).
+find_unused_parameters = True
