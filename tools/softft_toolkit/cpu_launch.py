@@ -40,6 +40,10 @@ def setup_cpu_distributed(cfg: Config) -> bool:
     if not torch_dist.is_initialized():
         torch_dist.init_process_group(backend='gloo')
     wrapper = dict(cfg.get('model_wrapper_cfg') or {})
+    # mmengine reads the top-level key only without a model_wrapper_cfg
+    if cfg.get('find_unused_parameters') is not None:
+        wrapper.setdefault('find_unused_parameters',
+                           cfg.find_unused_parameters)
     wrapper.setdefault('type', 'MMDistributedDataParallel')
     wrapper['device_ids'] = None
     cfg.model_wrapper_cfg = wrapper
