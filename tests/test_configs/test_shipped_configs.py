@@ -128,3 +128,14 @@ def test_every_loss_key_is_used(path, tmp_path):
         changed = total_loss(
             build_model_fast(path, {**no_init, f'{key}.loss_weight': 3.0}))
         assert changed != pytest.approx(base, rel=1e-4), key
+
+
+def test_metafile_lists_every_leaf_config():
+    import yaml
+    meta = yaml.safe_load(open(osp.join(REPO, 'configs/softft/metafile.yml')))
+    listed = {m['Config'] for m in meta['Models']}
+    leaves = {
+        osp.relpath(p, REPO)
+        for p in glob.glob(osp.join(REPO, 'configs/softft/*.py'))
+    }
+    assert listed == leaves
