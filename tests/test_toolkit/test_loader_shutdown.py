@@ -145,3 +145,27 @@ def test_exit_is_not_held_by_atexit_joins(helper, tmp_path):
         assert after_main < 3.0, after_main
     else:  # each idle worker holds the exit for the full join timeout
         assert after_main >= 2 * 3.0, after_main
+
+
+def test_logged_line_reads_back(capsys):
+    from mmengine.logging import MMLogger
+    from softft_toolkit.loader_shutdown import (
+        read_shutdown_line,
+        shutdown_runner_loaders,
+    )
+
+    class NoLoops:  # a runner that built no loop
+        _train_loop = _val_loop = _test_loop = None
+
+    MMLogger.get_instance('loader_shutdown_test', log_level='INFO')
+    report = shutdown_runner_loaders(NoLoops())
+    assert report['loaders'] == [] and report['workers'] == 0
+    line = read_shutdown_line(capsys.readouterr().out)
+    assert line == dict(workers=0, loaders=[], seconds=line['seconds'],
+                        terminated=0)
+    text = ("DataLoader shutdown: 17 worker processes of ['train_dataloader'"
+            ", 'val_dataloader'] stopped in 0.12 s (1 terminated)")
+    assert read_shutdown_line(text) == dict(
+        workers=17, loaders=['train_dataloader', 'val_dataloader'],
+        seconds=0.12, terminated=1)
+    assert read_shutdown_line('nothing here') is None

@@ -2,10 +2,10 @@
 processes themselves and exit within seconds of the last checkpoint."""
 import os
 import os.path as osp
-import re
-import subprocess
 import sys
-import time
+
+from softft_toolkit.loader_shutdown import read_shutdown_line
+from softft_toolkit.timed_run import last_checkpoint_is, run_until_exit
 
 from ..conftest import repo_path
 
@@ -27,30 +27,19 @@ OPTIONS = {
     'param_scheduler.0.T_max': 2,
     'default_hooks.checkpoint.interval': 1,
 }
-SHUTDOWN = re.compile(r'DataLoader shutdown: (\d+) worker processes of '
-                      r'\[(.*)\] stopped in ([\d.]+) s \((\d+) terminated\)')
 
 
-def run_until_exit(args, watch):
-    """Run a tool; return (output, seconds from ``watch()`` first being
-    true to the process's exit)."""
-    env = dict(os.environ, PYTHONWARNINGS='ignore')
-    proc = subprocess.Popen([sys.executable, *args], cwd=repo_path(),
-                            env=env, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, text=True)
-    seen = None
-    deadline = time.monotonic() + 300
-    while proc.poll() is None and time.monotonic() < deadline:
-        if seen is None and watch():
-            seen = time.monotonic()
-        time.sleep(0.02)
-    ended = time.monotonic()
-    if proc.poll() is None:
-        proc.kill()
-    out = proc.communicate()[0]
-    assert proc.returncode == 0, out[-4000:]
-    assert seen is not None, 'the watched event never happened'
-    return out, ended - seen
+def run_tool(args, work, event=lambda: True):
+    """Run a tool to its exit; return (output, seconds from ``event()``
+    first being true to the exit)."""
+    result = run_until_exit(
+        [sys.executable, *args], osp.join(work, 'tool.log'), event,
+        timeout=300, env=dict(os.environ, PYTHONWARNINGS='ignore'),
+        cwd=repo_path())
+    assert result['returncode'] == 0, result['output'][-4000:]
+    assert result['exit_after_event_s'] is not None, 'no event seen'
+    assert not result['left_behind']
+    return result['output'], result['exit_after_event_s']
 
 
 def test_train_and_test_exit_soon_after_the_last_checkpoint(
@@ -65,26 +54,21 @@ def test_train_and_test_exit_soon_after_the_last_checkpoint(
         })
     cli = ['--cfg-options', *[f'{k}={v}' for k, v in options.items()]]
     config = repo_path('configs/demo/finetune_digits.py')
-    last = osp.join(work, 'last_checkpoint')
-
-    def last_checkpoint_saved():
-        return osp.exists(last) and open(last).read().strip().endswith(
-            'epoch_2.pth')
-
-    out, after_ckpt = run_until_exit(
+    out, after_ckpt = run_tool(
         [repo_path('tools/train.py'), config, '--work-dir', work, *cli],
-        last_checkpoint_saved)
-    workers, names, _, terminated = SHUTDOWN.search(out).groups()
-    assert (workers, terminated) == ('4', '0')
-    assert names == "'train_dataloader', 'val_dataloader'"
+        str(tmp_path), last_checkpoint_is(work, 'epoch_2.pth'))
+    shutdown = read_shutdown_line(out)
+    assert (shutdown['workers'], shutdown['terminated']) == (4, 0)
+    assert shutdown['loaders'] == ['train_dataloader', 'val_dataloader']
     assert 'accuracy/top1' in out
     # includes the final validation (new val workers) and interpreter exit
     assert after_ckpt < 6.0, after_ckpt
 
-    out, _ = run_until_exit([
+    out, _ = run_tool([
         repo_path('tools/test.py'), config, osp.join(work, 'epoch_2.pth'),
         '--work-dir', work, *cli
-    ], lambda: True)
-    workers, names, _, terminated = SHUTDOWN.search(out).groups()
-    assert (workers, names, terminated) == ('2', "'test_dataloader'", '0')
+    ], str(tmp_path))
+    shutdown = read_shutdown_line(out)
+    assert (shutdown['workers'], shutdown['terminated']) == (2, 0)
+    assert shutdown['loaders'] == ['test_dataloader']
     assert 'accuracy/top1' in out

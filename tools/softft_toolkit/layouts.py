@@ -5,7 +5,7 @@ read back by mmpretrain's own ``ImageNet`` / ``CUB`` dataset classes.
 """
 import os
 import os.path as osp
-from typing import Sequence
+from typing import Sequence, Union
 
 import numpy as np
 from PIL import Image
@@ -13,9 +13,13 @@ from PIL import Image
 __all__ = ['write_imagenet_layout', 'write_cub_layout']
 
 
-def _save(path: str, image: np.ndarray) -> None:
+def _save(path: str, image: Union[np.ndarray, bytes]) -> None:
     os.makedirs(osp.dirname(path), exist_ok=True)
-    Image.fromarray(image).save(path, quality=95)
+    if isinstance(image, bytes):  # an encoded file: written as it is
+        with open(path, 'wb') as f:
+            f.write(image)
+    else:
+        Image.fromarray(image).save(path, quality=95)
 
 
 def write_imagenet_layout(root: str, split: str, images: Sequence[np.ndarray],
@@ -26,7 +30,8 @@ def write_imagenet_layout(root: str, split: str, images: Sequence[np.ndarray],
     Args:
         root (str): Dataset root (``data_root`` of mmpretrain's ImageNet).
         split (str): ``'train'`` or ``'val'``.
-        images (Sequence[np.ndarray]): ``uint8`` images ``(H, W, 3)``.
+        images (Sequence[np.ndarray | bytes]): ``uint8`` images
+            ``(H, W, 3)``, or encoded JPEG files (written as they are).
         labels (Sequence[int]): Label of each image, an index into
             ``class_names``.
         class_names (Sequence[str]): Folder name of each class.
@@ -53,7 +58,8 @@ def write_cub_layout(root: str, images: Sequence[np.ndarray],
 
     Args:
         root (str): Dataset root (``data_root`` of mmpretrain's CUB).
-        images (Sequence[np.ndarray]): ``uint8`` images ``(H, W, 3)``.
+        images (Sequence[np.ndarray | bytes]): ``uint8`` images
+            ``(H, W, 3)``, or encoded JPEG files (written as they are).
         labels (Sequence[int]): 0-based label of each image.
         is_train (Sequence[bool]): Whether each image is in the train split.
         class_names (Sequence[str]): Folder name of each class.

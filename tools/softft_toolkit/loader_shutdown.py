@@ -17,15 +17,22 @@ while the interpreter is healthy, for all loaders at once and within a
 bounded wait; workers still alive after it are terminated. Training itself
 keeps persistent workers and pinned memory.
 """
+import re
 import threading
 import time
-from typing import Iterable, List
+from typing import Iterable, List, Optional
 
 from mmengine.logging import print_log
 from torch.utils.data import DataLoader
 from torch.utils.data.dataloader import _MultiProcessingDataLoaderIter
 
-__all__ = ['shutdown_loader_workers', 'shutdown_runner_loaders']
+__all__ = [
+    'read_shutdown_line', 'shutdown_loader_workers', 'shutdown_runner_loaders'
+]
+
+SHUTDOWN_LINE = re.compile(
+    r'DataLoader shutdown: (\d+) worker processes of (\[.*?\]|no loader) '
+    r'stopped in ([\d.]+) s \((\d+) terminated\)')
 
 
 def _worker_iterators(item) -> List[_MultiProcessingDataLoaderIter]:
@@ -132,3 +139,18 @@ def shutdown_runner_loaders(runner, timeout: float = 3.0) -> dict:
         f'{names or "no loader"} stopped in {report["seconds"]:.2f} s '
         f'({report["terminated"]} terminated)', logger='current')
     return report
+
+
+def read_shutdown_line(log: str) -> Optional[dict]:
+    """The line :func:`shutdown_runner_loaders` logged, read from a log.
+
+    Returns:
+        dict | None: ``workers``, ``loaders`` (names, as logged),
+        ``seconds`` and ``terminated``; None if the log has no such line.
+    """
+    m = SHUTDOWN_LINE.search(log)
+    if m is None:
+        return None
+    return dict(workers=int(m.group(1)),
+                loaders=re.findall(r"'(\w+)'", m.group(2)),
+                seconds=float(m.group(3)), terminated=int(m.group(4)))
