@@ -259,7 +259,8 @@ def bench_loader(epochs=4):
                 'train_dataloader.dataset.data_root': target,
             }),
             'soft': ('softft_digits.py', {
-                'model.pretrained': None,
+                'model.backbone.init_cfg': None,
+                'model.source_head.init_cfg': None,
                 'train_dataloader.dataset.source.data_root': source,
                 'train_dataloader.dataset.target.data_root': target,
             }),
