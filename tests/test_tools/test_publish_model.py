@@ -65,6 +65,7 @@ differ = [k for k, v in model.state_dict().items()
 inferencer = ImageClassificationInferencer(config, pretrained=published,
                                            device='cpu')
 preds = inferencer(images.split(','))
+print()  # after the inferencer's progress bar, which ends no line
 print(json.dumps(dict(
     raw_error=raw_error, differ=differ,
     labels=[int(p['pred_label']) for p in preds],
