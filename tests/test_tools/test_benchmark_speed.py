@@ -12,7 +12,7 @@ def test_quick_run_reports_all_cases(tmp_path):
     run_tool(repo_path('tools/benchmark_speed.py'), '--batch', '4',
              '--source-batch', '2', '--iters', '1', '--rounds', '3',
              '--warmup', '1', '--compare-layouts', '--sampler-memory',
-             '--loader', '--loader-epochs', '1',
+             '--loader', '--loader-epochs', '1', '--threads', '1',
              '--out', str(out))
     figures = json.loads(out.read_text())
     for case in ('plain', 'soft_w>0', 'soft_w=0', 'plain_same_images',

@@ -13,7 +13,7 @@ def test_quick_mode_writes_consistent_results(tmp_path):
     out = tmp_path / 'bench'
     run_tool(repo_path('tools/benchmark_transfer.py'), '--quick', '--out',
              str(out), '--cache-dir', str(tmp_path / 'cache'),
-             '--first-seed', '3')
+             '--first-seed', '3', '--threads', '1')
     results = json.loads((out / 'results.json').read_text())
     runs = results['runs']['fewshot']
     assert set(runs) == {'plain', 'soft'}
