@@ -7,8 +7,6 @@ from copy import deepcopy
 from mmengine.config import Config, ConfigDict, DictAction
 from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
-from mmengine.utils import digit_version
-from mmengine.utils.dl_utils import TORCH_VERSION
 from softft_toolkit.checkpoint_check import check_checkpoints
 from softft_toolkit.cpu_launch import setup_cpu_distributed
 from softft_toolkit.loader_shutdown import shutdown_runner_loaders
@@ -133,8 +131,6 @@ def merge_args(cfg, args):
         persistent_workers=True,
         collate_fn=dict(type='default_collate'),
     )
-    if digit_version(TORCH_VERSION) < digit_version('1.8.0'):
-        default_dataloader_cfg.persistent_workers = False
 
     def set_default_dataloader_cfg(cfg, field):
         if cfg.get(field, None) is None:
