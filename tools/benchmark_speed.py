@@ -16,7 +16,7 @@ OptimWrapper/AmpOptimWrapper and the models' ``train_step``:
 All are timed in interleaved rounds whose order rotates (noise and
 position hit them alike); each case's median round is reported, and each
 ratio is the median (with quartiles) of the ratios paired within a round.
-Goals (issue 4): per-image throughput of ``soft_w>0`` >= 0.95x plain;
+Goals: per-image throughput of ``soft_w>0`` >= 0.95x plain;
 ``soft_w=0`` iteration time within 3% of plain. With ``--loader`` it also
 trains the demo config on the digits data with the real Runner and reports
 the fraction of iteration time spent waiting for data, for the demo's plain

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Download, on a machine with PyPI, the pure-Python wheels the GPU machine
-# lacks (it has torch, torchvision, numpy, opencv...; see ../shared/GPU.md)
+# lacks (it has torch, torchvision, numpy, opencv...; see docs/en/speed.md)
 # into .whl/ (git-ignored), for tools/gpu_check.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
