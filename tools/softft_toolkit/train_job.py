@@ -1,7 +1,8 @@
 """Run one MMEngine training job from a config file, in this process."""
+import copy
 import os.path as osp
 import time
-from typing import Optional
+from typing import Optional, Union
 
 from mmengine.config import Config
 from mmengine.runner import Runner
@@ -9,14 +10,15 @@ from mmengine.runner import Runner
 __all__ = ['run_training']
 
 
-def run_training(config: str,
+def run_training(config: Union[str, Config],
                  work_dir: str,
                  cfg_options: Optional[dict] = None,
                  experiment_name: Optional[str] = None) -> dict:
     """Train (and validate) with the ordinary ``Runner``, like tools/train.py.
 
     Args:
-        config (str): Config file path.
+        config (str | Config): Config file path, or a loaded config (which
+            is copied, not changed).
         work_dir (str): Where logs and checkpoints go.
         cfg_options (dict, optional): Overrides, as ``--cfg-options`` would.
         experiment_name (str, optional): Unique name of this run (several
@@ -28,7 +30,8 @@ def run_training(config: str,
         (path of the last checkpoint), ``seconds`` (wall time of
         ``runner.train()``) and ``runner``.
     """
-    cfg = Config.fromfile(config)
+    cfg = copy.deepcopy(config) if isinstance(config, Config) else \
+        Config.fromfile(config)
     cfg.work_dir = work_dir
     cfg.launcher = 'none'
     if experiment_name is not None:

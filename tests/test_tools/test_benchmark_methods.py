@@ -1,0 +1,321 @@
+"""tools/benchmark_methods.py and tools/compare_methods.py.
+
+The quick mode runs the whole pipeline (select, test, noise floor,
+report) on stand-in IDX files and a bundled font it writes itself; the
+pairing test records, hook by hook, what two methods saw for one seed;
+compare_methods trains the demo configs through tools/train.py.
+"""
+import json
+import os.path as osp
+import random
+from types import SimpleNamespace
+
+import benchmark_methods
+import numpy as np
+import pytest
+from mmcv.transforms import BaseTransform
+from mmpretrain.models.backbones import ResNet_CIFAR
+from mmpretrain.registry import MODELS, TRANSFORMS
+from softft_toolkit.demo_data import prepare_demo
+from softft_toolkit.method_parts import run_part
+from softft_toolkit.method_runs import load_config, run_method
+from softft_toolkit.method_stats import load_records, summarise
+from softft_toolkit.methods import (
+    METHODS,
+    RunSpec,
+    available_methods,
+    method_options,
+)
+from softft_toolkit.own_random_stream import OwnRandomStream
+from softft_toolkit.paired_head_init_hook import PairedHeadInitHook
+from softft_toolkit.quick_data import write_quick_fashion
+from softft_toolkit.source_models import LazyPools, pretrain_source
+from softft_toolkit.tasks import write_target
+from softft_toolkit.train_job import run_training
+
+from ..conftest import repo_path
+from .test_train_tool import run_tool
+
+CONFIGS = repo_path('configs', 'demo')
+
+
+def test_quick_mode_runs_the_whole_pipeline(tmp_path):
+    out = tmp_path / 'quick'
+    log = run_tool(repo_path('tools/benchmark_methods.py'), '--quick',
+                   '--out', str(out), '--threads', '1')
+    assert 'part select' in log and 'part test' in log
+    summary = json.loads((out / 'report' / 'results.json').read_text())
+    methods = set(available_methods(CONFIGS))
+    assert {'plain', 'soft', 'scratch'} <= methods
+    assert {(c['task'], c['condition']) for c in summary['cells']} == {
+        ('far', 'fewshot5'), ('glyphs_digits', 'fewshot5')}
+    for cell in summary['cells']:
+        assert set(cell['methods']) == methods
+        assert list(cell['methods'])[0] == 'plain'
+        # every method of a seed: one head init, one target batch sequence
+        assert cell['pairing'] == dict(checked_seeds=2, mismatched=[])
+        soft = cell['methods']['soft']
+        assert soft['n'] == 2 and soft['diff']['n'] == 2
+        assert soft['diff']['ci95'] is not None
+        assert 0 <= soft['diff']['sign_p'] <= 1
+        assert set(cell['references']) == {'knn1', 'knn5', 'linear_probe',
+                                           'scratch'}
+        assert isinstance(cell['informative'], bool)
+        # the plain rerun on another thread count: the noise floor
+        assert set(cell['noise_floor']) == {'2'}
+    runs = load_records([str(out)])['run']
+    test = [r for r in runs if r['phase'] == 'test' and r['threads'] == 1]
+    assert all(r['steps'] >= 8 for r in runs)  # --min-steps of --quick
+    assert all(0 <= r['probe_top1'] <= 100 for r in test)
+    # hyper-parameters chosen on validation seeds, none of them reported
+    selection = {s['method']: s for s in summary['selection']}
+    assert set(selection) == {'plain', 'lwf'} & methods
+    assert selection['plain']['seeds'] == [100]
+    assert {r['seed'] for r in test} == {0, 1}
+    chosen = selection['plain']['params']
+    assert all(r['params'] == chosen for r in test if r['method'] == 'plain')
+    assert len(selection['plain']['candidates']) == 2
+    if 'lwf' in selection:  # plain's BatchNorm choice is every method's
+        assert selection['lwf']['params']['model.backbone.norm_eval'] == \
+            chosen['model.backbone.norm_eval']
+        assert len(selection['lwf']['candidates']) == 3
+    tasks = {t['task']: t for t in summary['tasks']}
+    assert 0 <= tasks['far']['source_top1'] <= 100
+    assert len(tasks['far']['probe']['random_init']) == 3
+    assert summary['correlation']['runs'] == len(test)
+    table = (out / 'report' / 'results.md').read_text()
+    assert '### far / fewshot5' in table and 'Noise floor' in table
+    for name in ('accuracy_vs_epoch', 'forest', 'probe_vs_target'):
+        assert (out / 'report' / f'{name}.png').read_bytes()[:4] == \
+            b'\x89PNG'
+
+
+@pytest.fixture(scope='module')
+def quick_cell(tmp_path_factory):
+    """A far-task few-shot cell on stand-in Fashion-MNIST files and its
+    pre-trained source model (width 4)."""
+    root = tmp_path_factory.mktemp('cell')
+    pools = LazyPools(write_quick_fashion(str(root / 'fashion')))
+    pre = pretrain_source('far', pools, str(root / 'cache'), CONFIGS,
+                          width=4, steps=10, max_per_class=20)
+    cell = write_target('far', 'fewshot5', 3, pools, str(root / 'data'),
+                        val_per_class=5)
+    spec = RunSpec(seed=3, epochs=3, val_interval=3, batch_size=4, width=4,
+                   target_root=cell['target'], eval_root=cell['val'],
+                   source_root=pre['source_root'],
+                   checkpoint=pre['checkpoint'], num_target=4,
+                   num_source=4)
+    return spec, root
+
+
+def test_methods_see_the_same_head_batches_and_crops(quick_cell):
+    spec, root = quick_cell
+    # LwF (when its config exists) also keeps a source head
+    names = [n for n in ('plain', 'soft', 'lwf')
+             if n in available_methods(CONFIGS)]
+    recs = {
+        name: run_method(METHODS[name], spec, {}, str(root / name), CONFIGS,
+                         f'pairing_{name}')
+        for name in names
+    }
+    plain = recs['plain']
+    assert len(plain['target_batches']) == 15  # 20 images, batch 4, 3 ep.
+    assert sorted(sum(plain['target_batches'][:5], [])) == list(range(20))
+    for name in names[1:]:
+        assert recs[name]['target_batches'] == plain['target_batches']
+        assert recs[name]['target_labels'] == plain['target_labels']
+        # indices, labels and augmented pixels of every iteration
+        assert recs[name]['batch_digests'] == plain['batch_digests']
+        assert recs[name]['head_init'] == plain['head_init']
+    assert recs['soft']['source_weight_steps'] > 0  # source images used
+
+
+def test_without_the_pairing_hooks_soft_sees_other_crops_and_head(
+        quick_cell):
+    """The shipped soft config on its own: its source crops shift the
+    target crops, and its source head shifts the target head's draws."""
+    spec, root = quick_cell
+    out = {}
+    for name in ('plain', 'soft'):
+        method = METHODS[name]
+        cfg = load_config(osp.join(CONFIGS, method.config))
+        options = method_options(method, cfg, {}, spec,
+                                 [dict(type='RunRecordHook')])
+        if name == 'soft':
+            options['train_dataloader.dataset.source.pipeline'] = list(
+                cfg.train_dataloader.dataset.source.pipeline)
+        job = run_training(cfg, str(root / f'raw_{name}'), options,
+                           experiment_name=f'raw_{name}')
+        out[name] = job['runner'].run_record
+    assert out['soft']['target_batches'] == out['plain']['target_batches']
+    assert out['soft']['head_init'] != out['plain']['head_init']
+    assert out['soft']['batch_digests'][0] == out['plain']['batch_digests'][0]
+    assert out['soft']['batch_digests'] != out['plain']['batch_digests']
+
+
+@TRANSFORMS.register_module()
+class _DrawNumbers(BaseTransform):
+
+    def transform(self, results):
+        results['draws'] = (np.random.rand(), random.random())
+        return results
+
+
+def test_own_random_stream_leaves_the_global_streams():
+    np.random.seed(1)
+    random.seed(1)
+    expected = (np.random.rand(), random.random())
+    np.random.seed(1)
+    random.seed(1)
+    wrapped = OwnRandomStream([dict(type='_DrawNumbers')], seed=5)
+    first = wrapped(dict())['draws']
+    second = wrapped(dict())['draws']
+    assert (np.random.rand(), random.random()) == expected
+    assert first != second  # the own stream goes on
+    again = OwnRandomStream([dict(type='_DrawNumbers')], seed=5)
+    assert again(dict())['draws'] == first
+    with pytest.raises(TypeError, match='`transforms` should be a list'):
+        OwnRandomStream(dict(type='_DrawNumbers'))
+
+
+def test_paired_head_init_hook():
+    cfg = load_config(repo_path('configs/_base_/models/'
+                                'resnet18_cifar_digits.py')).model
+
+    def head_after_hook(build_seed):
+        np.random.seed(build_seed)
+        import torch
+        torch.manual_seed(build_seed)
+        model = MODELS.build(cfg)
+        model.init_weights()
+        PairedHeadInitHook(seed=7).before_train(SimpleNamespace(model=model))
+        return model.head.fc.weight.detach().clone()
+
+    assert (head_after_hook(0) == head_after_hook(1)).all()
+    loaded = MODELS.build(dict(cfg.to_dict(), head=dict(
+        cfg.head.to_dict(), init_cfg=dict(type='Pretrained',
+                                          checkpoint='x.pth'))))
+    with pytest.raises(ValueError, match='`model.head` is loaded'):
+        PairedHeadInitHook(seed=0).before_train(SimpleNamespace(
+            model=loaded))
+
+
+def test_every_grid_starts_with_the_configs_own_value():
+    for name, method in available_methods(CONFIGS).items():
+        cfg = load_config(osp.join(CONFIGS, method.config))
+        for key, values in method.grid.items():
+            if key[0].isupper():  # Type.arg of a custom hook
+                hook_type, arg = key.split('.', 1)
+                own = [h[arg] for h in cfg.custom_hooks
+                       if h['type'] == hook_type]
+                assert own == [values[0]], (name, key)
+            elif key == 'model.backbone.norm_eval':  # ResNet's default
+                assert 'norm_eval' not in cfg.model.backbone
+                assert ResNet_CIFAR(depth=18).norm_eval is values[0]
+            else:
+                node = cfg
+                for part in key.split('.'):
+                    node = node[part]
+                assert node == values[0], (name, key)
+
+
+def test_a_config_outside_the_table_is_compared_as_it_is(tmp_path):
+    for file in ('finetune_digits.py', 'digits_pretrain.py',
+                 'delta_digits.py'):
+        (tmp_path / file).write_text('')
+    found = available_methods(str(tmp_path))
+    assert set(found) == {'plain', 'scratch', 'delta'}
+    assert found['delta'].config == 'delta_digits.py'
+    assert found['delta'].grid == {}
+
+
+def _run(method, seed, top1, threads=2, **extra):
+    return dict(kind='run', phase='test', task='far', condition='fewshot5',
+                method=method, seed=seed, threads=threads, params={},
+                params_id='', top1=top1, curve=[[1, top1 - 5], [2, top1]],
+                epoch_seconds=[1.0, 2.0], head_init=f'h{seed}',
+                batches_digest=f'b{seed}', probe_top1=50.0 + top1 / 10,
+                **extra)
+
+
+def _write(folder, records):
+    for i, rec in enumerate(records):
+        path = folder / 'runs' / f'{i}.json'
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(rec))
+
+
+def test_parts_merge_into_one_paired_summary(tmp_path):
+    # part 1: plain and soft on seeds 0-1; part 2: seed 2 and a plain
+    # rerun on 1 thread (the noise floor)
+    _write(tmp_path / 'a', [_run('plain', 0, 60), _run('soft', 0, 62),
+                            _run('plain', 1, 70), _run('soft', 1, 69)])
+    _write(tmp_path / 'b', [_run('plain', 2, 65), _run('soft', 2, 68),
+                            _run('plain', 0, 61, threads=1)])
+    summary = summarise(load_records([str(tmp_path / 'a'),
+                                      str(tmp_path / 'b')]))
+    cell, = summary['cells']
+    soft = cell['methods']['soft']
+    assert soft['diff']['mean'] == pytest.approx((2 - 1 + 3) / 3)
+    assert soft['diff']['wins'] == 2 and soft['n'] == 3
+    # soft reaches plain's final 60 at epoch 2 of seed 0 (57 at epoch 1)
+    assert soft['reached'] == 2  # seed 1 ends below plain's 70
+    assert cell['pairing'] == dict(checked_seeds=3, mismatched=[])
+    assert cell['noise_floor']['1']['mean'] == 1.0
+    assert summary['main_threads'] == 2
+    # no references recorded: nothing to beat, and a run written twice
+    _write(tmp_path / 'c', [_run('plain', 0, 60)])
+    with pytest.raises(ValueError, match='repeats the run'):
+        load_records([str(tmp_path / 'a'), str(tmp_path / 'c')])
+
+
+def test_reported_seeds_must_not_have_chosen_the_hyper_parameters(
+        tmp_path):
+    out = tmp_path / 'out'
+    out.mkdir()
+    (out / 'selection.json').write_text(json.dumps(dict(
+        kind='selections', methods=[dict(kind='selection', method='plain',
+                                         params={}, seeds=[0, 1],
+                                         candidates=[], cells=[])])))
+    args = benchmark_methods.parse_args(['--out', str(out), '--seeds', '3'])
+    with pytest.raises(SystemExit, match=r'seeds \[0, 1\] chose'):
+        run_part(args)
+
+
+def test_compare_methods_on_the_demo_configs(tmp_path, monkeypatch):
+    """Two seeds of plain and soft fine-tuning through tools/train.py at
+    one epoch, on the demo data where the configs read it (relative to
+    the working directory)."""
+    monkeypatch.chdir(tmp_path)
+    prepare_demo(CONFIGS, shots=3, pretrain_epochs=1,
+                 pretrain_work_dir=str(tmp_path / 'pretrain_work'))
+    args = [
+        repo_path('tools/compare_methods.py'), '--out', str(tmp_path / 'c'),
+        '--seeds', '2', '--configs',
+        f'plain={repo_path("configs/demo/finetune_digits.py")}',
+        f'soft={repo_path("configs/demo/softft_digits.py")}',
+        '--cfg-options', 'train_cfg.max_epochs=1', 'train_cfg.val_interval=1',
+        'train_dataloader.num_workers=0', 'val_dataloader.num_workers=0',
+        'train_dataloader.persistent_workers=False',
+        'val_dataloader.persistent_workers=False'
+    ]
+    # the demo's evaluator has no top-5: a clear error, no record
+    with pytest.raises(AssertionError, match="no 'accuracy/top5' in"):
+        run_tool(*args, '--metric', 'accuracy/top5', cwd=str(tmp_path))
+    log = run_tool(*args, cwd=str(tmp_path))
+    assert '4 runs in' in log
+    summary = json.loads(
+        (tmp_path / 'c' / 'report' / 'results.json').read_text())
+    cell, = summary['cells']
+    assert (cell['task'], cell['condition']) == ('user', 'default')
+    soft = cell['methods']['soft']
+    assert soft['n'] == 2 and soft['diff']['n'] == 2
+    # the pairing hooks went into the configs: same head, batches, crops
+    assert cell['pairing'] == dict(checked_seeds=2, mismatched=[])
+    runs = load_records([str(tmp_path / 'c')])['run']
+    assert {(r['method'], r['seed']) for r in runs} == {
+        (m, s) for m in ('plain', 'soft') for s in (0, 1)}
+    assert all(r['curve'][-1] == [1, r['top1']] for r in runs)
+    assert all('randomness.seed=' in ' '.join(r['command']) for r in runs)
+    # the records exist: a second call trains nothing
+    assert '0 runs in' in run_tool(*args, cwd=str(tmp_path))

@@ -1,0 +1,206 @@
+"""Compare fine-tuning methods on real images, seed-paired, on one Runner.
+
+Tasks (tools/softft_toolkit/tasks.py): far and near Fashion-MNIST ->
+Fashion-MNIST, cross Fashion-MNIST -> handwritten digits, and many-class
+font glyphs -> Fashion-MNIST / digits. Conditions (conditions.py):
+fewshot5, fewshot20, allshot, imbalanced, noisy (30% wrong labels).
+Methods (softft_toolkit/methods.py): plain, soft, joint, l2sp, lwf, lpft
+and training from scratch, each its configs/demo/*_digits.py.
+
+Per task the source model is pre-trained once (seeded, cached under
+--cache-dir, its source top-1 reported). Per cell (task, condition) and
+seed every method trains the same network on the same target batches and
+augmentations from the same new head, for at least --min-steps optimiser
+steps (epochs from the train-set size); raw-pixel k-NN and a linear probe
+on frozen pre-trained features are computed beside them. Each run writes
+one JSON under --out; parts (--tasks, --conditions, --methods, --seeds,
+--first-seed, --threads) merge in --report.
+
+  --select   chooses hyper-parameters (grids in methods.py) on the
+             validation split carved from the target training data, on
+             seeds disjoint from the reported ones; writes
+             <out>/selection.json, which later runs into <out> use.
+  --report   merges result folders into tables, JSON and plots.
+  --quick    the whole pipeline on tiny stand-in data it writes itself.
+"""
+import argparse
+import os.path as osp
+import time
+import warnings
+
+from softft_toolkit.conditions import CONDITIONS
+from softft_toolkit.method_parts import run_part, save, select_part
+from softft_toolkit.method_report import write_report
+from softft_toolkit.method_stats import load_records, summarise
+from softft_toolkit.methods import available_methods
+from softft_toolkit.quick_data import write_quick_fashion, write_quick_font
+from softft_toolkit.tasks import TASKS
+from softft_toolkit.threads import add_threads_argument, pin_threads
+
+CONFIGS = osp.join(osp.dirname(osp.dirname(osp.abspath(__file__))),
+                   'configs', 'demo')
+QUICK = dict(tasks='far,glyphs_digits', conditions='fewshot5', seeds=2,
+             width=4, batch_size=4, min_steps=8, min_epochs=2, val_points=2,
+             pretrain_steps=40, source_per_class=40, val_per_class=5,
+             glyph_classes=10)
+
+
+def csv(text):
+    return [x for x in text.split(',') if x]
+
+
+def parse_args(argv=None):
+    p = argparse.ArgumentParser(
+        description=__doc__.split('\n')[0],
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    p.add_argument('--out', help='folder of this part\'s JSON records')
+    p.add_argument('--tasks', type=csv, default=sorted(TASKS),
+                   help='comma-separated keys of tasks.py TASKS')
+    p.add_argument('--conditions', type=csv, default=list(CONDITIONS),
+                   help='comma-separated keys of conditions.py CONDITIONS')
+    p.add_argument('--methods', type=csv,
+                   help='default: every method with a config')
+    p.add_argument('--seeds', type=int, default=15, help='paired seeds')
+    p.add_argument('--first-seed', type=int, default=0,
+                   help='seeds are first-seed ... first-seed + seeds - 1')
+    p.add_argument('--select', action='store_true',
+                   help='choose hyper-parameters on validation data')
+    p.add_argument('--report', nargs='+', metavar='DIR',
+                   help='merge these result folders into --report-out')
+    p.add_argument('--report-out', default='docs/benchmark/fashion',
+                   help='where --report writes')
+    p.add_argument('--cache-dir', default='work_dirs/benchmark_cache',
+                   help='pre-trained source models (shared by parts)')
+    p.add_argument('--width', type=int, default=16,
+                   help='base channels of the CIFAR ResNet-18')
+    p.add_argument('--batch-size', type=int, default=8,
+                   help='target (and source) images per batch')
+    p.add_argument('--min-steps', type=int, default=150,
+                   help='optimiser steps every run takes at least')
+    p.add_argument('--min-epochs', type=int, default=4,
+                   help='epochs every run takes at least (a curve of the '
+                   'larger training sets)')
+    p.add_argument('--val-points', type=int, default=4,
+                   help='validations per run (the last at the end)')
+    p.add_argument('--pretrain-steps', type=int, default=3000,
+                   help='source pre-training steps (batch 32)')
+    p.add_argument('--source-per-class', type=int, default=1000,
+                   help='source images per class (pre-training and the '
+                   'source branch of soft/joint)')
+    p.add_argument('--max-train-per-class', type=int, default=150,
+                   help='cap of the all-shot, imbalanced and noisy sets')
+    p.add_argument('--val-per-class', type=int, default=20,
+                   help='validation images per class carved from the '
+                   'target training pool (--select scores on them)')
+    p.add_argument('--test-per-class', type=int, default=500,
+                   help='test images per class kept from each pool (a '
+                   'fixed seeded choice; 0: all, e.g. 1000 of Fashion-MNIST)')
+    p.add_argument('--glyph-classes', type=int, default=400,
+                   help='classes of the glyph source')
+    p.add_argument('--fashion-root', default='/usr/share/datasets/'
+                   'fashion-mnist', help='the four Fashion-MNIST IDX files')
+    p.add_argument('--font-root', default='/usr/share/fonts',
+                   help='fonts of the glyph source')
+    p.add_argument('--workers', type=int, default=0,
+                   help='loader processes (0: in the main process)')
+    p.add_argument('--keep-data', action='store_true',
+                   help='keep the written target sets')
+    p.add_argument('--quick', action='store_true',
+                   help='select, run, noise floor and report on tiny data')
+    add_threads_argument(p)
+    args = p.parse_args(argv)
+    if args.quick:
+        for key, value in QUICK.items():
+            setattr(args, key, csv(value) if key in ('tasks', 'conditions')
+                    else value)
+        args.cache_dir = osp.join(args.out or '', 'cache')
+        args.report_out = osp.join(args.out or '', 'report')
+    if not args.report and not args.out:
+        p.error('--out is required (or --report DIR ...)')
+    for name, given, known in (('--tasks', args.tasks, TASKS),
+                               ('--conditions', args.conditions, CONDITIONS)):
+        unknown = [x for x in given if x not in known]
+        if unknown:
+            p.error(f'{name}: unknown {unknown}, expected some of '
+                    f'{sorted(known)}')
+    methods = available_methods(CONFIGS)
+    args.methods = args.methods or list(methods)
+    unknown = [m for m in args.methods if m not in methods]
+    if unknown:
+        p.error(f'--methods: no config for {unknown}; available '
+                f'{sorted(methods)}')
+    args.method_table = {m: methods[m] for m in args.methods}
+    args.config_dir = CONFIGS
+    if min(args.seeds, args.min_steps, args.min_epochs, args.val_points,
+           args.batch_size, args.width) < 1:
+        p.error('--seeds, --min-steps, --min-epochs, --val-points, '
+                '--batch-size and --width should be >= 1')
+    return args
+
+
+def report(folders, out_dir):
+    summary = summarise(load_records(folders))
+    paths = write_report(summary, out_dir)
+    print(open(paths['markdown']).read())
+    return summary
+
+
+def timed(args, name, fn):
+    """Run a part; print and record its time (pre-training apart)."""
+    start = time.perf_counter()
+    part = fn(args)
+    seconds = time.perf_counter() - start
+    save(osp.join(args.out, 'parts', f'{time.time_ns()}.json'),
+         dict(kind='part', name=name, runs=part.runs, seconds=seconds,
+              pretrain_seconds=part.pretrain_seconds))
+    print(f'part {name}: {part.runs} runs in {seconds:.0f} s (of which '
+          f'pre-training {part.pretrain_seconds:.0f} s)', flush=True)
+
+
+def part_name(args):
+    phase = 'select' if args.select else 'test'
+    return (f"{phase} tasks={','.join(args.tasks)}"
+            f" conditions={','.join(args.conditions)} methods="
+            f"{','.join(args.methods)} seeds={args.first_seed}-"
+            f'{args.first_seed + args.seeds - 1} threads={args.threads}')
+
+
+def quick(args):
+    """Select (1 seed, plain and lwf), test (2 seeds, every method), noise
+    floor (plain on another thread count), report."""
+    data = osp.join(args.out, 'quick_data')
+    args.fashion_root = write_quick_fashion(osp.join(data, 'fashion'))
+    args.font_root = write_quick_font(osp.join(data, 'fonts'))
+    table = args.method_table
+    sel = argparse.Namespace(**vars(args))
+    sel.tasks, sel.seeds, sel.first_seed, sel.select = ['far'], 1, 100, True
+    sel.method_table = {m: table[m] for m in ('plain', 'lwf') if m in table}
+    sel.methods = list(sel.method_table)
+    timed(sel, part_name(sel), select_part)
+    timed(args, part_name(args), run_part)
+    floor = argparse.Namespace(**vars(args))
+    floor.threads = 2 if args.threads == 1 else 1
+    floor.method_table, floor.methods = {'plain': table['plain']}, ['plain']
+    pin_threads(floor.threads)
+    timed(floor, part_name(floor), run_part)
+    pin_threads(args.threads)
+    return report([args.out], args.report_out)
+
+
+def main(argv=None):
+    # printed by every Runner's plugin import otherwise
+    warnings.filterwarnings('ignore', message='pkg_resources is deprecated')
+    args = parse_args(argv)
+    if args.report:
+        return report(args.report, args.report_out)
+    pin_threads(args.threads)
+    if args.quick:
+        return quick(args)
+    timed(args, part_name(args), select_part if args.select else run_part)
+    if any(r.get('phase') == 'test'
+           for r in load_records([args.out]).get('run', [])):
+        return report([args.out], osp.join(args.out, 'report'))
+
+
+if __name__ == '__main__':
+    main()

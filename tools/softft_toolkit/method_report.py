@@ -1,0 +1,252 @@
+"""Markdown tables, JSON and plots of a method comparison.
+
+Input: :func:`method_stats.summarise`'s output. Output, in one folder:
+``results.json`` (the summary), ``results.md`` (the tables) and three
+plots: ``accuracy_vs_epoch.png`` (mean target top-1 of each method over
+the seeds, one panel per cell), ``forest.png`` (each method minus the
+baseline, mean and 95% t-interval, per cell; references left out) and
+``probe_vs_target.png`` (probe k-NN top-1 against target top-1, every
+run).
+"""
+import json
+import math
+import os
+import os.path as osp
+import statistics
+from typing import List
+
+from .method_stats import REFERENCE_METHODS
+
+__all__ = ['write_report']
+
+
+def _f(value, spec='.2f') -> str:
+    return '-' if value is None else format(value, spec)
+
+
+def _ci(paired, spec='+.2f') -> str:
+    if not paired:
+        return ''
+    ci = paired.get('ci95')
+    return f"{paired['mean']:{spec}} " + (
+        f'[{ci[0]:{spec}}, {ci[1]:{spec}}]' if ci else '[n/a]')
+
+
+def _params(params: dict) -> str:
+    return ', '.join(f'{k.split(".")[-1]}={v}' for k, v in params.items()) \
+        or 'config as shipped'
+
+
+def _cell_table(cell: dict, baseline: str) -> List[str]:
+    lines = [
+        f"### {cell['task']} / {cell['condition']}", '',
+        f'| method | seeds | top1 mean ± sd | - {baseline} [95% CI] | wins | '
+        f'sign p | Wilcoxon p | epochs to {baseline} final (seeds) | s to '
+        f'{baseline} final | train s/run | probe top1 [95% CI] | probe - '
+        f'{baseline} [95% CI] | hyper-parameters |', '|' + ' --- |' * 13
+    ]
+    for name, r in cell['methods'].items():
+        d, base = r.get('diff'), name == baseline
+        pci = r.get('probe_ci95')
+        probe = _f(r['probe_mean']) + (
+            f' [{pci[0]:.2f}, {pci[1]:.2f}]' if pci else '')
+        lines.append(
+            f"| {name} | {r['n']} | {_f(r['top1_mean'])} ± "
+            f"{_f(r['top1_sd'])} | {'' if base else _ci(d)} | "
+            f"{'' if base or not d else str(d['wins']) + '/' + str(d['n'])} |"
+            f" {'' if base or not d else _f(d['sign_p'], '.3f')} | "
+            f"{'' if base or not d else _f(d['wilcoxon_p'], '.3f')} | "
+            f"{_f(r.get('epochs_to_plain_final'), '.1f')} "
+            f"({r.get('reached', '-')}/{r['n']}) | "
+            f"{_f(r.get('seconds_to_plain_final'), '.1f')} | "
+            f"{_f(r.get('train_seconds'), '.1f')} | {probe} | "
+            f"{'' if base else _ci(r.get('probe_diff'))} | "
+            f"{_params(r['params'])} |")
+    ref = cell['references']
+    names = dict(knn1='raw-pixel 1-NN', knn5='raw-pixel 5-NN',
+                 linear_probe='linear probe on frozen pre-trained features',
+                 scratch='training from scratch')
+    known = {k: v for k, v in ref.items() if v is not None}
+    lines.append('')
+    if known:
+        lines.append('- References (mean over seeds): ' + ', '.join(
+            f'{names.get(k, k)} {_f(v)}' for k, v in known.items()) + '.')
+    if cell['informative'] is None:
+        lines.append('- No reference points (k-NN, linear probe, scratch) '
+                     'recorded: whether the cell can show a transfer '
+                     'effect is not checked.')
+    elif cell['informative']:
+        lines.append(f'- {baseline} beats every reference: the cell can '
+                     'show a transfer effect.')
+    else:
+        lines.append(f'- **Uninformative cell**: {baseline} does not beat ' +
+                     ', '.join(names.get(k, k) for k in
+                               cell['plain_not_above']) +
+                     (f' (no {baseline} runs)' if baseline not in
+                      cell['methods'] else '') + '.')
+    p = cell['pairing']
+    lines.append(
+        f"- Pairing: {p['checked_seeds']} seeds checked, every method from "
+        'the same head init and the same target batches and augmentations.'
+        if p['checked_seeds'] and not p['mismatched'] else
+        f"- **Pairing MISMATCH**: {p['mismatched']}" if p['mismatched'] else
+        '- Pairing: not recorded (runs without RunRecordHook).')
+    for t, nf in (cell['noise_floor'] or {}).items():
+        lines.append(
+            f'- Noise floor ({baseline} rerun with {t} threads - '
+            f'{baseline}): '
+            f"{_ci(nf)}, max |diff| {nf['max_abs']:.2f}, identical "
+            f"{nf['identical']}/{nf['n']} seeds.")
+    bad = {m: r['inconsistent_params'] for m, r in cell['methods'].items()
+           if r['inconsistent_params']}
+    if bad:
+        lines.append(f'- **Hyper-parameters differ between seeds**: {bad}')
+    return lines + ['']
+
+
+def _task_table(summary: dict) -> List[str]:
+    if not summary['tasks']:
+        return []
+    lines = ['## Source models and probe references', '',
+             '| task | source classes | source top1 | pre-training steps | '
+             'probe: raw pixels | probe: random init (mean of seeds) | '
+             'probe: pre-trained |', '|' + ' --- |' * 7]
+    for t in sorted(summary['tasks'], key=lambda t: t['task']):
+        p = t['probe']
+        lines.append(
+            f"| {t['task']} | {len(t['source_classes'])} | "
+            f"{t['source_top1']:.2f} | {t['pretrain_steps']} | "
+            f"{p['raw_pixel']:.2f} | {statistics.mean(p['random_init']):.2f}"
+            f" | {p['pretrained']:.2f} |")
+    return lines + ['']
+
+
+def _selection_table(summary: dict) -> List[str]:
+    if not summary['selection']:
+        return []
+    lines = ['## Hyper-parameters chosen on validation data', '',
+             '| method | chosen | validation top1 of each candidate | '
+             'seeds | cells |', '| --- | --- | --- | --- | --- |']
+    for s in sorted(summary['selection'], key=lambda s: s['method']):
+        scores = '; '.join(f"{_params(c['params'])}: {c['val_top1']:.2f}"
+                           for c in s['candidates'])
+        lines.append(f"| {s['method']} | {_params(s['params'])} | {scores} "
+                     f"| {s['seeds']} | {len(s['cells'])} |")
+    return lines + ['']
+
+
+def _markdown(summary: dict) -> str:
+    lines = [f"Threads: {summary['main_threads']} (runs with other thread "
+             'counts only give the noise floor).', '']
+    settings = summary.get('settings', [])
+    if len(settings) == 1:
+        lines += ['Settings: ' + ', '.join(
+            f'{k} {v}' for k, v in settings[0].items()) + '.', '']
+    elif settings:
+        lines += ['**The runs were made with different settings**: '
+                  f'{settings}', '']
+    lines += _task_table(summary)
+    lines += _selection_table(summary)
+    lines += ['## Target top-1 by cell', '']
+    for cell in summary['cells']:
+        lines += _cell_table(cell, summary['baseline'])
+    corr = summary['correlation']
+    if corr:
+        lines += ['## Probe accuracy vs target accuracy', '']
+        for key, what in (('all_runs', 'all runs'),
+                          ('within_cell', 'within cells (cell means '
+                           'subtracted)')):
+            c = corr[key]
+            lines.append(
+                f"- {what} ({corr['runs']} runs): Pearson r = "
+                f"{_f(c['pearson_r'], '.3f')} (p = {_f(c['pearson_p'], '.3g')}"
+                f"), Spearman rho = {_f(c['spearman_rho'], '.3f')} (p = "
+                f"{_f(c['spearman_p'], '.3g')})")
+        lines.append('')
+    if summary['parts']:
+        lines += ['## Parts and their times', '',
+                  '| part | runs | seconds | of which pre-training | '
+                  's/run without it |', '| --- | --- | --- | --- | --- |']
+        for p in summary['parts']:
+            pre = p.get('pretrain_seconds', 0.0)
+            per_run = (p['seconds'] - pre) / p['runs'] if p['runs'] else None
+            lines.append(f"| {p['name']} | {p['runs']} | "
+                         f"{p['seconds']:.0f} | {pre:.0f} | "
+                         f"{_f(per_run, '.1f')} |")
+    return '\n'.join(lines) + '\n'
+
+
+def _plots(summary: dict, out_dir: str) -> List[str]:
+    import matplotlib
+    matplotlib.use('Agg')
+    import matplotlib.pyplot as plt
+    cells = summary['cells']
+    paths = []
+
+    def save(fig, name):
+        fig.tight_layout()
+        paths.append(osp.join(out_dir, name))
+        fig.savefig(paths[-1], dpi=90)
+        plt.close(fig)
+
+    names = list(dict.fromkeys(m for c in cells for m in c['methods']))
+    color = {m: f'C{i % 10}' for i, m in enumerate(names)}
+    cols = min(4, len(cells))
+    rows = math.ceil(len(cells) / cols)
+    fig, axes = plt.subplots(rows, cols, figsize=(4.2 * cols, 3.3 * rows),
+                             squeeze=False)
+    for ax, cell in zip(axes.flat, cells):
+        for name, r in cell['methods'].items():
+            if r.get('curve_mean'):
+                e, a = zip(*r['curve_mean'])
+                ax.plot(e, a, marker='.', label=name, color=color[name])
+        ax.set(title=f"{cell['task']} / {cell['condition']}", xlabel='epoch',
+               ylabel='target top-1 (%)')
+        ax.legend(fontsize=6)
+    for ax in list(axes.flat)[len(cells):]:
+        ax.axis('off')
+    save(fig, 'accuracy_vs_epoch.png')
+
+    rows = [(f"{c['task']}/{c['condition']} {m}", r['diff'])
+            for c in cells for m, r in c['methods'].items()
+            if m != summary['baseline'] and m not in REFERENCE_METHODS
+            and r.get('diff') and r['diff'].get('ci95')]
+    fig, ax = plt.subplots(figsize=(6.5, 0.28 * len(rows) + 1.2))
+    for i, (_, d) in enumerate(rows):
+        lo, hi = d['ci95']
+        ax.errorbar(d['mean'], i, xerr=[[d['mean'] - lo], [hi - d['mean']]],
+                    fmt='o', color='C0' if lo > 0 else 'C3' if hi < 0 else
+                    'C7', capsize=3)
+    ax.axvline(0, color='k', lw=0.8)
+    ax.set_yticks(range(len(rows)), [r[0] for r in rows], fontsize=7)
+    ax.invert_yaxis()
+    ax.set(xlabel=f"method - {summary['baseline']}, top-1 (points, 95% "
+           't-interval)')
+    save(fig, 'forest.png')
+
+    fig, ax = plt.subplots(figsize=(5, 4))
+    points = (summary['correlation'] or {}).get('points', [])
+    for name in names:
+        xy = [(p[1], p[2]) for p in points if p[0] == name]
+        if xy:
+            ax.scatter(*zip(*xy), s=10, label=name, color=color[name])
+    ax.set(xlabel='probe k-NN top-1 (%)', ylabel='target top-1 (%)',
+           title='every run')
+    if points:
+        ax.legend(fontsize=6)
+    save(fig, 'probe_vs_target.png')
+    return paths
+
+
+def write_report(summary: dict, out_dir: str) -> dict:
+    """Write ``results.json``, ``results.md`` and the plots to
+    ``out_dir``; returns their paths."""
+    os.makedirs(out_dir, exist_ok=True)
+    paths = dict(json=osp.join(out_dir, 'results.json'),
+                 markdown=osp.join(out_dir, 'results.md'))
+    with open(paths['json'], 'w') as f:
+        json.dump(summary, f, indent=1)
+    with open(paths['markdown'], 'w') as f:
+        f.write(_markdown(summary))
+    paths['plots'] = _plots(summary, out_dir)
+    return paths

@@ -1,0 +1,252 @@
+"""Merge the per-run JSON files of a method comparison and summarise them.
+
+Every run, cell (references of a task, condition and seed), task and
+selection is one JSON file with a ``kind``; parts written by separate
+invocations (or machines) merge by reading every folder given. Methods are
+compared with plain fine-tuning seed by seed: paired t-interval, sign test
+and Wilcoxon signed-rank test of the differences.
+"""
+import glob
+import json
+import os.path as osp
+import statistics
+from collections import Counter, defaultdict
+from typing import Dict, List, Optional, Sequence
+
+import numpy as np
+
+from .paired_stats import correlation, sign_test, wilcoxon_p
+from .report import t_interval
+from .threads import DEFAULT_THREADS
+
+__all__ = ['load_records', 'summarise', 'first_reach']
+
+BASELINE = 'plain'
+REFERENCE_METHODS = ('scratch', )
+# where a results folder keeps its records (work_dirs and data beside them)
+RECORD_FOLDERS = ('runs', 'cells', 'tasks', 'parts')
+
+
+def load_records(folders: Sequence[str]) -> Dict[str, list]:
+    """Every JSON record of ``folders`` (``selection.json`` and the files
+    under :data:`RECORD_FOLDERS`), by kind (``run``, ``cell``, ``task``,
+    ``selection``, ``part``); a run written twice (the same task,
+    condition, method, seed, threads, phase and hyper-parameters) is an
+    error."""
+    out = defaultdict(list)
+    seen = {}
+    for folder in folders:
+        if not osp.isdir(folder):
+            raise FileNotFoundError(f'no results folder {folder!r}')
+        paths = [osp.join(folder, 'selection.json')] + [
+            p for sub in RECORD_FOLDERS for p in glob.glob(
+                osp.join(folder, sub, '**', '*.json'), recursive=True)]
+        for path in sorted(p for p in paths if osp.isfile(p)):
+            with open(path) as f:
+                rec = json.load(f)
+            if not isinstance(rec, dict) or 'kind' not in rec:
+                continue
+            if rec['kind'] == 'run':
+                key = tuple(rec.get(k) for k in (
+                    'task', 'condition', 'method', 'seed', 'threads',
+                    'phase', 'params_id'))
+                if key in seen:
+                    raise ValueError(f'{path} repeats the run of '
+                                     f'{seen[key]}: merge disjoint parts')
+                seen[key] = path
+            if rec['kind'] == 'selections':  # selection.json: one per method
+                out['selection'] += rec['methods']
+            else:
+                out[rec['kind']].append(rec)
+    return dict(out)
+
+
+def first_reach(run: dict, goal: float) -> tuple:
+    """``(epoch, seconds)`` of the run's first validation at or above
+    ``goal``, or ``(None, None)``. Seconds are the measured training time
+    up to that epoch (``epoch_seconds``) or, for runs that did not record
+    it, ``train_seconds`` pro rata of the epochs."""
+    per_epoch = run.get('epoch_seconds')
+    last = run['curve'][-1][0]
+    for epoch, acc in run['curve']:
+        if acc >= goal:
+            if per_epoch:
+                return epoch, per_epoch[epoch - 1]
+            total = run.get('train_seconds')
+            return epoch, None if total is None else total * epoch / last
+    return None, None
+
+
+def _mean_sd(values) -> tuple:
+    values = [v for v in values if v is not None]
+    if not values:
+        return None, None
+    sd = statistics.stdev(values) if len(values) > 1 else 0.0
+    return statistics.mean(values), sd
+
+
+def _paired(diffs: List[float]) -> dict:
+    ci = t_interval(diffs)
+    return dict(mean=statistics.mean(diffs), ci95=list(ci) if ci else None,
+                wins=sum(d > 0 for d in diffs), n=len(diffs),
+                sign_p=sign_test(diffs), wilcoxon_p=wilcoxon_p(diffs))
+
+
+def _method_row(runs: Dict[int, dict], plain: Dict[int, dict]) -> dict:
+    """One method of a cell; ``plain`` are the baseline's runs."""
+    seeds = sorted(runs)
+    row = dict(seeds=seeds, n=len(seeds), params=runs[seeds[0]].get(
+        'params', {}), config=runs[seeds[0]].get('config'))
+    row['top1_mean'], row['top1_sd'] = _mean_sd(runs[s]['top1']
+                                                for s in seeds)
+    row['probe_mean'], row['probe_sd'] = _mean_sd(
+        runs[s].get('probe_top1') for s in seeds)
+    probes = [runs[s].get('probe_top1') for s in seeds]
+    if len(probes) > 1 and None not in probes:
+        ci = t_interval([p - row['probe_mean'] for p in probes])
+        row['probe_ci95'] = [row['probe_mean'] + c for c in ci]
+    curves = [runs[s]['curve'] for s in seeds]
+    if len({tuple(e for e, _ in c) for c in curves}) == 1:
+        row['curve_mean'] = [[e, statistics.mean(c[i][1] for c in curves)]
+                             for i, (e, _) in enumerate(curves[0])]
+    for key in ('train_seconds', 'wall_seconds', 'cpu_seconds', 'steps'):
+        row[key] = _mean_sd(runs[s].get(key) for s in seeds)[0]
+    paired = [s for s in seeds if s in plain]
+    params = {json.dumps(runs[s].get('params', {}), sort_keys=True)
+              for s in seeds}
+    row['inconsistent_params'] = sorted(params) if len(params) > 1 else []
+    if len(paired) >= 1:
+        row['diff'] = _paired([runs[s]['top1'] - plain[s]['top1']
+                               for s in paired])
+        pd = [runs[s].get('probe_top1', None) for s in paired]
+        pp = [plain[s].get('probe_top1', None) for s in paired]
+        if None not in pd + pp:
+            row['probe_diff'] = _paired([a - b for a, b in zip(pd, pp)])
+        reach = [first_reach(runs[s], plain[s]['top1']) for s in paired]
+        hit = [r for r in reach if r[0] is not None]
+        row['reached'] = len(hit)
+        row['epochs_to_plain_final'] = _mean_sd(e for e, _ in hit)[0]
+        row['seconds_to_plain_final'] = _mean_sd(t for _, t in hit)[0]
+    return row
+
+
+def _pairing(runs: Dict[str, Dict[int, dict]]) -> dict:
+    """Whether, seed by seed, every method started from one head, saw one
+    sequence of target batches and was evaluated on one set (when the
+    runs recorded ``data_digest``)."""
+    seeds = sorted({s for m in runs.values() for s in m})
+    bad, checked = [], 0
+    for seed in seeds:
+        recs = {m: r[seed] for m, r in runs.items() if seed in r}
+        heads = {r.get('head_init') for r in recs.values()}
+        batches = {r.get('batches_digest') for r in recs.values()}
+        data = {r.get('data_digest') for r in recs.values()}
+        if None in heads | batches:
+            continue
+        checked += 1
+        if len(heads) > 1 or len(batches) > 1 or len(data) > 1:
+            bad.append(dict(seed=seed, heads=len(heads),
+                            batches=len(batches), data=len(data)))
+    return dict(checked_seeds=checked, mismatched=bad)
+
+
+def _noise_floor(plain_runs: List[dict], main_threads: int) -> Optional[dict]:
+    """The baseline rerun on other thread counts minus the baseline, on
+    the seeds (and data) both ran."""
+    by_threads = defaultdict(dict)
+    for r in plain_runs:
+        by_threads[r.get('threads')][r['seed']] = r
+    main = by_threads.get(main_threads, {})
+    out = {}
+    for t in (t for t in by_threads if t != main_threads):
+        seeds = sorted(
+            s for s in set(by_threads[t]) & set(main)
+            if by_threads[t][s].get('data_digest') == main[s].get(
+                'data_digest'))
+        if not seeds:
+            continue
+        diffs = [by_threads[t][s]['top1'] - main[s]['top1'] for s in seeds]
+        out[str(t)] = dict(_paired(diffs), max_abs=max(map(abs, diffs)),
+                           identical=sum(d == 0 for d in diffs))
+    return out or None
+
+
+def _order(name: str, baseline: str) -> tuple:
+    return (name != baseline, name in REFERENCE_METHODS, name)
+
+
+def summarise(records: Dict[str, list], baseline: str = BASELINE) -> dict:
+    """Tables' numbers from :func:`load_records`' output (phase ``test``
+    runs; ``select`` runs only feed the selection table), every method
+    against ``baseline`` (default ``'plain'``)."""
+    runs = [r for r in records.get('run', []) if r.get('phase') == 'test']
+    if not runs:
+        raise ValueError('no test runs to summarise')
+    # the thread count of most methods (then runs): others are reruns
+    methods_of = defaultdict(set)
+    for r in runs:
+        methods_of[r.get('threads')].add(r['method'])
+    count = Counter(r.get('threads') for r in runs)
+    main_threads = max(count, key=lambda t: (len(methods_of[t]), count[t],
+                                             t == DEFAULT_THREADS))
+    cells = defaultdict(lambda: defaultdict(dict))
+    plain_all = defaultdict(list)
+    for r in runs:
+        key = (r['task'], r['condition'])
+        if r['method'] == baseline:
+            plain_all[key].append(r)
+        if r.get('threads') == main_threads:
+            cells[key][r['method']][r['seed']] = r
+    refs = defaultdict(list)
+    for c in records.get('cell', []):
+        refs[(c['task'], c['condition'])].append(c)
+    out_cells = []
+    for key in sorted(cells):
+        methods = cells[key]
+        plain = methods.get(baseline, {})
+        rows = {m: _method_row(methods[m], plain)
+                for m in sorted(methods, key=lambda m: _order(m, baseline))}
+        ref = {}
+        for name in ('knn1', 'knn5', 'linear_probe'):
+            ref[name] = _mean_sd(c.get(name) for c in refs[key])[0]
+        for m in REFERENCE_METHODS:
+            if m in rows:
+                ref[m] = rows[m]['top1_mean']
+        known = {n: v for n, v in ref.items() if v is not None}
+        beaten = [n for n, v in known.items()
+                  if not plain or rows[baseline]['top1_mean'] <= v]
+        out_cells.append(dict(
+            task=key[0], condition=key[1], methods=rows, references=ref,
+            reference_seeds=len(refs[key]),
+            # None: no reference to compare with (e.g. user configs)
+            informative=not beaten if known else None,
+            plain_not_above=beaten,
+            pairing=_pairing(methods),
+            noise_floor=_noise_floor(plain_all[key], main_threads)))
+    pairs = [(r['probe_top1'], r['top1']) for r in runs
+             if r.get('threads') == main_threads and 'probe_top1' in r]
+    corr = None
+    if len(pairs) >= 3:
+        x, y = np.array(pairs, dtype=float).T
+        corr = dict(all_runs=correlation(x, y), runs=len(pairs))
+        cx, cy = x.copy(), y.copy()
+        groups = defaultdict(list)
+        for i, r in enumerate(r for r in runs if r.get(
+                'threads') == main_threads and 'probe_top1' in r):
+            groups[(r['task'], r['condition'])].append(i)
+        for idx in groups.values():
+            cx[idx] -= cx[idx].mean()
+            cy[idx] -= cy[idx].mean()
+        corr['within_cell'] = correlation(cx, cy)
+        corr['points'] = [[r['method'], r['probe_top1'], r['top1']]
+                          for r in runs if r.get('threads') == main_threads
+                          and 'probe_top1' in r]
+    settings = sorted({json.dumps(r.get('settings'), sort_keys=True)
+                       for r in runs if r.get('settings')})
+    return dict(baseline=baseline, main_threads=main_threads,
+                settings=[json.loads(t) for t in settings],
+                cells=out_cells,
+                correlation=corr, tasks=list({  # parts rewrite them
+                    t['task']: t for t in records.get('task', [])}.values()),
+                selection=records.get('selection', []),
+                parts=records.get('part', []))
