@@ -30,10 +30,11 @@ from .tasks import write_target
 
 __all__ = ['SETTINGS', 'Part', 'run_part', 'save', 'select_part']
 
-# what every run of one report should share (recorded with each run)
+# what every run of one report should share (recorded with each run; the
+# pre-training's settings are per task, in the task records)
 SETTINGS = ('width', 'batch_size', 'min_steps', 'min_epochs', 'val_points',
-            'pretrain_steps', 'source_per_class', 'max_train_per_class',
-            'val_per_class', 'test_per_class', 'workers')
+            'max_train_per_class', 'val_per_class', 'test_per_class',
+            'workers')
 
 
 def save(path: str, record: dict) -> None:
