@@ -1,5 +1,6 @@
 """Source-plus-target training set of soft fine-tuning."""
 import copy
+from contextlib import nullcontext
 from typing import Optional, Union
 
 import cv2
@@ -9,6 +10,7 @@ from mmengine.logging import print_log
 from mmpretrain.registry import DATASETS
 
 from .image_file_check import describe_missing, missing_image_files
+from .random_stream import RandomStream
 
 __all__ = ['SourceTargetDataset']
 
@@ -33,7 +35,10 @@ class SourceTargetDataset(ConcatDataset):
     - ``metainfo`` is the target's (the label spaces differ, so no key is
       compared), so evaluation and checkpoints describe the target task;
     - every packed sample's ``data_samples`` carries ``domain``
-      (``'source'``/``'target'``) beside the ``gt_label`` of its own domain.
+      (``'source'``/``'target'``) beside the ``gt_label`` of its own domain;
+    - source samples are prepared on random streams of their own
+      (:class:`RandomStream`), so the target images get exactly the
+      augmentations they get in plain fine-tuning with the same seed.
 
     Bad data fails before training with errors naming ``source`` or
     ``target``: a missing or empty root, an empty dataset, image files the
@@ -72,6 +77,7 @@ class SourceTargetDataset(ConcatDataset):
         self.max_refetch = max_refetch
         self.source = self._build(source, 'source')
         self.target = self._build(target, 'target')
+        self.source_stream = RandomStream()
         keys = set(self.target.metainfo) | set(self.source.metainfo)
         super().__init__([self.target, self.source],
                          lazy_init=lazy_init,
@@ -192,9 +198,11 @@ class SourceTargetDataset(ConcatDataset):
         domain, dataset = ('target', 'source')[dataset_idx], \
             self.datasets[dataset_idx]
         skipped = []
+        stream = self.source_stream if domain == 'source' else nullcontext()
         while True:
             try:
-                results = dataset[local_idx]
+                with stream:
+                    results = dataset[local_idx]
                 break
             except LOAD_ERRORS as e:
                 path = dataset.get_data_info(local_idx).get('img_path')

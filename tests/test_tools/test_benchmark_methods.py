@@ -130,10 +130,11 @@ def test_methods_see_the_same_head_batches_and_crops(quick_cell):
     assert recs['soft']['source_weight_steps'] > 0  # source images used
 
 
-def test_without_the_pairing_hooks_soft_sees_other_crops_and_head(
-        quick_cell):
-    """The shipped soft config on its own: its source crops shift the
-    target crops, and its source head shifts the target head's draws."""
+def test_shipped_soft_config_is_paired_with_plain_on_its_own(quick_cell):
+    """Without the benchmark's pairing hooks: SourceTargetDataset prepares
+    source samples on their own random stream and SoftFineTuneClassifier
+    builds its source head drawing nothing, so the shipped soft config
+    sees plain's target head, batches and crops."""
     spec, root = quick_cell
     out = {}
     for name in ('plain', 'soft'):
@@ -148,9 +149,8 @@ def test_without_the_pairing_hooks_soft_sees_other_crops_and_head(
                            experiment_name=f'raw_{name}')
         out[name] = job['runner'].run_record
     assert out['soft']['target_batches'] == out['plain']['target_batches']
-    assert out['soft']['head_init'] != out['plain']['head_init']
-    assert out['soft']['batch_digests'][0] == out['plain']['batch_digests'][0]
-    assert out['soft']['batch_digests'] != out['plain']['batch_digests']
+    assert out['soft']['head_init'] == out['plain']['head_init']
+    assert out['soft']['batch_digests'] == out['plain']['batch_digests']
 
 
 @TRANSFORMS.register_module()

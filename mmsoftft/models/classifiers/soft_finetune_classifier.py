@@ -88,8 +88,11 @@ class SoftFineTuneClassifier(ImageClassifier):
                 f', e.g. Mixup/CutMix): they would mix source and target '
                 f'labels, but got {augments}')
         if isinstance(source_head, dict):
-            source_head = MODELS.build(
-                self._source_head_cfg(backbone, source_head))
+            # drawing no random number: the target head is then initialised
+            # exactly as in plain fine-tuning with the same seed
+            with torch.random.fork_rng(devices=[]):
+                source_head = MODELS.build(
+                    self._source_head_cfg(backbone, source_head))
         self.source_head = source_head
         self.loss_module = loss if isinstance(
             loss, nn.Module) else MODELS.build(loss)

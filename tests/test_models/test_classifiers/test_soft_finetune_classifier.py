@@ -240,3 +240,18 @@ def test_source_head_takes_the_backbone_checkpoint(pretrained_ckpt, tmp_path):
     cfg['source_head'].pop('init_cfg')
     with pytest.raises(ValueError, match='the source head is not'):
         MODELS.build(cfg)
+
+
+def test_target_head_starts_as_in_plain_fine_tuning():
+    """Building the source head draws no random number: with one seed the
+    new head is initialised exactly as plain fine-tuning's."""
+    plain_cfg = Config.fromfile(
+        repo_path('configs/_base_/models/resnet18_cifar_digits.py')).model
+    plain_cfg.head.num_classes = 4
+    heads = []
+    for cfg in (plain_cfg.to_dict(), model_cfg()):
+        torch.manual_seed(0)
+        model = MODELS.build(cfg)
+        model.init_weights()
+        heads.append(model.head.fc.weight.detach().clone())
+    assert torch.equal(*heads)
