@@ -93,3 +93,46 @@ def test_empty_target_is_a_clear_error():
 def test_bad_part_type():
     with pytest.raises(TypeError, match='`source` should be a dataset'):
         SourceTargetDataset(source=[1, 2], target=FakeDataset(2, 't'))
+
+
+class BrokenImages(FakeDataset):
+    """Every sample's image fails to load, as a corrupted file would."""
+
+    def get_data_info(self, idx):
+        return dict(gt_label=idx % 3, img_path=f'/broken/{idx}.jpg')
+
+    def __getitem__(self, idx):
+        raise OSError(f'Cannot read image /broken/{idx}.jpg')
+
+
+def test_max_refetch_gives_up_with_an_error():
+    ds = SourceTargetDataset(source=FakeDataset(4, 'source'),
+                             target=BrokenImages(6, 'target'),
+                             check_files=0, max_refetch=2)
+    with pytest.raises(RuntimeError, match=r'3 target images in a row failed '
+                       r'to load \(max_refetch=2\), the last /broken/'):
+        ds[1]
+    assert ds[6]['data_samples'].domain == 'source'  # the source is fine
+
+
+class Paths(FakeDataset):
+    """``n`` samples whose image files are ``root/<i>.jpg``."""
+
+    def __init__(self, n, root):
+        self.root = root
+        super().__init__(n, 'paths')
+
+    def get_data_info(self, idx):
+        return dict(gt_label=0, img_path=f'{self.root}/{idx}.jpg')
+
+
+def test_large_datasets_get_a_sampled_file_check(tmp_path):
+    from mmsoftft.datasets.image_file_check import missing_image_files
+    for i in range(1, 2999):  # all but the first and the last exist
+        (tmp_path / f'{i}.jpg').touch()
+    checked, missing = missing_image_files(Paths(3000, tmp_path), 1000)
+    # a random 1000 plus the first and last (a wrong root shows at once)
+    assert 1000 <= checked <= 1002
+    assert missing == [f'{tmp_path}/0.jpg', f'{tmp_path}/2999.jpg']
+    checked, missing = missing_image_files(Paths(500, tmp_path), 1000)
+    assert checked == 500 and missing == [f'{tmp_path}/0.jpg']

@@ -74,6 +74,13 @@ def empty_target_split(d, tmp, data):
     return ValueError, ['The target dataset CUB', 'has no samples']
 
 
+def empty_source_split(d, tmp, data):
+    root = copy_tree(data['source'], tmp / 'imagenet')
+    open(os.path.join(root, 'meta', 'train.txt'), 'w').close()
+    d['train_dataloader.dataset.source.data_root'] = root
+    return ValueError, ['The source dataset ImageNet', 'has no samples']
+
+
 def source_class_mismatch(d, tmp):
     d['model.source_head.num_classes'] = 7
     return ValueError, ['source_head has 7 classes',
@@ -151,6 +158,7 @@ HOOK_CASES = [
 CASES = [
     bad_source_root, bad_target_root, empty_target_root, empty_source_root,
     cub_missing_image, imagenet_missing_image, empty_target_split,
+    empty_source_split,
     source_class_mismatch, no_source_head, negative_source_batch,
     zero_batch, no_batch_sampler, batch_sampler_without_wrapper,
     source_target_size_mismatch, target_label_outside_head,
