@@ -14,9 +14,9 @@ def stack_collate(data_batch: Sequence[dict]) -> dict:
     ``pseudo_collate``.
 
     Stacking in the worker hands the main process one image tensor per batch
-    instead of one per image: in the demo's Runner (whose default is
-    ``pseudo_collate``) this cut the time the training step waits for data
-    from about 13% to 4-9% (README, Speed). mmpretrain's ``tools/train.py``
+    instead of one per image, so the training step waits less for data
+    than with the Runner's default ``pseudo_collate``. mmpretrain's
+    ``tools/train.py``
     defaults to ``default_collate``, which is the same when the shapes
     agree; pipelines whose images differ in size (no crop to a fixed size)
     fall back to the list here, where ``default_collate`` would fail inside

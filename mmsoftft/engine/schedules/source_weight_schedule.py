@@ -48,8 +48,7 @@ class SourceWeightSchedule:
         decay_begin (int | float): Where the decay begins, in ``unit``.
             Defaults to 0.
         decay_end (int | float): Where ``w`` reaches 0, in ``unit``.
-            Defaults to 0.25 (the best of 0.25/0.5/0.75/1.0 in the
-            README's ablation).
+            Defaults to 0.25.
         unit (str): ``'iter'``, ``'epoch'`` or ``'fraction'`` (of the whole
             training, in [0, 1]). Defaults to ``'fraction'``.
         shape (str): One of ``'linear'``, ``'cosine'``, ``'exp'``,
