@@ -16,9 +16,8 @@ def stack_collate(data_batch: Sequence[dict]) -> dict:
     Stacking in the worker hands the main process one image tensor per batch
     instead of one per image, so the training step waits less for data
     than with the Runner's default ``pseudo_collate``. mmpretrain's
-    ``tools/train.py``
-    defaults to ``default_collate``, which is the same when the shapes
-    agree; pipelines whose images differ in size (no crop to a fixed size)
+    ``tools/train.py`` defaults to ``default_collate``, which is the same
+    when the shapes agree; pipelines whose images differ in size (no crop to a fixed size)
     fall back to the list here, where ``default_collate`` would fail inside
     ``torch.stack``. mmpretrain's ``ClsDataPreprocessor`` takes either form
     and gives the same batch.
