@@ -17,10 +17,10 @@ def stack_collate(data_batch: Sequence[dict]) -> dict:
     instead of one per image, so the training step waits less for data
     than with the Runner's default ``pseudo_collate``. mmpretrain's
     ``tools/train.py`` defaults to ``default_collate``, which is the same
-    when the shapes agree; pipelines whose images differ in size (no crop to a fixed size)
-    fall back to the list here, where ``default_collate`` would fail inside
-    ``torch.stack``. mmpretrain's ``ClsDataPreprocessor`` takes either form
-    and gives the same batch.
+    when the shapes agree; pipelines whose images differ in size (no crop to
+    a fixed size) fall back to the list here, where ``default_collate``
+    would fail inside ``torch.stack``. mmpretrain's ``ClsDataPreprocessor``
+    takes either form and gives the same batch.
 
     Raises:
         ValueError: If the source images and the target images of a batch
