@@ -102,7 +102,7 @@ def main():
         f'soft fine-tuning   top-1: {soft_acc:6.2f} %  '
         f'({soft["seconds"]:.0f} s)',
         f'difference (soft - plain): {soft_acc - plain_acc:+.2f} points '
-        '(one seed; see tools/benchmark_transfer.py for many)'
+        '(one seed; tools/compare_methods.py compares many)'
     ]
     print('\n'.join(lines))
 

@@ -7,4 +7,5 @@ bash "$ROOT/tools/setup_env.sh"
 VENV="${MMSOFTFT_VENV:-$ROOT/.venv}"
 cd "$ROOT"
 "$VENV/bin/ruff" check mmsoftft tools tests configs setup.py
-"$VENV/bin/python" -m pytest tests "$@"
+# the end-to-end tool runs (marked slow) run in CI: .ci/run
+"$VENV/bin/python" -m pytest tests -m "not slow" "$@"

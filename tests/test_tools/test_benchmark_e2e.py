@@ -16,6 +16,7 @@ CPU_MODE = ['--device', 'cpu', '--res', '32', '--image-size', '40x30',
             '--skip', '1', '--workers', '2', '--threads', '1']
 
 
+@pytest.mark.slow
 def test_cpu_mode_trains_both_configs_and_reports(tmp_path):
     out = tmp_path / 'e2e.json'
     run_tool(repo_path('tools/benchmark_e2e.py'), *CPU_MODE, '--runs',

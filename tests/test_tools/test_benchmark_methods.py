@@ -282,6 +282,7 @@ def test_reported_seeds_must_not_have_chosen_the_hyper_parameters(
         run_part(args)
 
 
+@pytest.mark.slow
 def test_compare_methods_on_the_demo_configs(tmp_path, monkeypatch):
     """Two seeds of plain and soft fine-tuning through tools/train.py at
     one epoch, on the demo data where the configs read it (relative to

@@ -3,10 +3,13 @@ figures (their values are for the benchmark, not for a test)."""
 import json
 import statistics
 
+import pytest
+
 from ..conftest import repo_path
 from .test_train_tool import run_tool
 
 
+@pytest.mark.slow
 def test_quick_run_reports_all_cases(tmp_path):
     out = tmp_path / 'speed.json'
     run_tool(repo_path('tools/benchmark_speed.py'), '--batch', '4',

@@ -9,6 +9,7 @@ from ..conftest import repo_path
 from .test_train_tool import run_tool
 
 
+@pytest.mark.slow
 def test_quick_mode_writes_consistent_results(tmp_path):
     out = tmp_path / 'bench'
     run_tool(repo_path('tools/benchmark_transfer.py'), '--quick', '--out',

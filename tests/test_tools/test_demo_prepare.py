@@ -4,12 +4,14 @@ trains with no data or checkpoint options (run in a scratch working
 directory, as the configs' paths are relative to it)."""
 import os.path as osp
 
+import pytest
 import torch
 
 from ..conftest import repo_path
 from .test_train_tool import run_tool
 
 
+@pytest.mark.slow
 def test_prepare_only_then_train_the_soft_demo_config(tmp_path):
     out = run_tool(repo_path('tools/demo.py'), '--prepare-only',
                    '--pretrain-epochs', '1', cwd=str(tmp_path))
