@@ -16,6 +16,7 @@ import statistics
 from typing import List
 
 from .method_stats import REFERENCE_METHODS
+from .report import figure_saver
 
 __all__ = ['write_report']
 
@@ -177,17 +178,10 @@ def _markdown(summary: dict) -> str:
 
 
 def _plots(summary: dict, out_dir: str) -> List[str]:
-    import matplotlib
-    matplotlib.use('Agg')
+    paths = []
+    save = figure_saver(out_dir, paths)
     import matplotlib.pyplot as plt
     cells = summary['cells']
-    paths = []
-
-    def save(fig, name):
-        fig.tight_layout()
-        paths.append(osp.join(out_dir, name))
-        fig.savefig(paths[-1], dpi=90)
-        plt.close(fig)
 
     names = list(dict.fromkeys(m for c in cells for m in c['methods']))
     color = {m: f'C{i % 10}' for i, m in enumerate(names)}

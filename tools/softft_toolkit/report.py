@@ -4,7 +4,7 @@ import os.path as osp
 import statistics
 from typing import Dict, List, Optional
 
-__all__ = ['paired_summary', 'write_plots', 'write_tables']
+__all__ = ['figure_saver', 'paired_summary', 'write_plots', 'write_tables']
 
 
 def _mean_std(values: List[float]) -> tuple:
@@ -119,19 +119,28 @@ def write_tables(results: dict, path: str) -> None:
         f.write('\n'.join(lines) + '\n')
 
 
-def write_plots(results: dict, out_dir: str) -> List[str]:
-    """Accuracy vs epoch, source weight vs iteration, probe accuracy."""
+def figure_saver(out_dir: str, paths: List[str]):
+    """``save(fig, name)``: write ``fig`` as ``out_dir/name`` (PNG, Agg
+    backend), append the path to ``paths`` and close the figure."""
     import matplotlib
     matplotlib.use('Agg')
     import matplotlib.pyplot as plt
-    runs = results['runs']
-    paths = []
 
     def save(fig, name):
         fig.tight_layout()
         paths.append(osp.join(out_dir, name))
         fig.savefig(paths[-1], dpi=90)
         plt.close(fig)
+
+    return save
+
+
+def write_plots(results: dict, out_dir: str) -> List[str]:
+    """Accuracy vs epoch, source weight vs iteration, probe accuracy."""
+    import matplotlib.pyplot as plt
+    runs = results['runs']
+    paths = []
+    save = figure_saver(out_dir, paths)
 
     fig, axes = plt.subplots(1, len(runs), figsize=(4.5 * len(runs), 3.5),
                              squeeze=False)
