@@ -2,10 +2,18 @@
 import math
 from typing import Optional
 
+import torch
 from mmengine.hooks import Hook
 from mmpretrain.registry import HOOKS
 
 __all__ = ['FiniteLossHook']
+
+
+def _as_float(value) -> float:
+    """A logged loss as a float (a tensor may still require grad)."""
+    if isinstance(value, torch.Tensor):
+        return value.detach().item()
+    return float(value)
 
 
 @HOOKS.register_module()
@@ -30,8 +38,10 @@ class FiniteLossHook(Hook):
         outputs = outputs or {}
         # the parts first: name the culprit, not the total
         for key in sorted(outputs, key=lambda k: k == 'loss'):
-            value = outputs[key]
-            if 'loss' in key and not math.isfinite(float(value)):
+            if 'loss' not in key:
+                continue
+            value = _as_float(outputs[key])
+            if not math.isfinite(value):
                 hub = runner.message_hub
                 weight = ''
                 if 'train/source_weight' in hub.log_scalars:
@@ -39,6 +49,6 @@ class FiniteLossHook(Hook):
                     weight = f', source weight {current:.4g}'
                 last = hub.get_info('last_ckpt')
                 raise FloatingPointError(
-                    f'{key} is {float(value)} at iteration {runner.iter} '
+                    f'{key} is {value} at iteration {runner.iter} '
                     f'(epoch {runner.epoch}{weight}): training stopped. '
                     f'Last good checkpoint: {last or "none saved yet"}')
