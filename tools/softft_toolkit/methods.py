@@ -46,9 +46,11 @@ class Method(NamedTuple):
 METHODS = dict(
     plain=Method('finetune_digits.py',
                  grid={'model.backbone.norm_eval': (False, True)}),
+    # BatchNorm is soft's own choice too: its batches mix source and target
     soft=Method('softft_digits.py',
-                grid={'SoftFineTuneHook.decay_end': (0.25, 0.5),
-                      'SoftFineTuneHook.shape': ('cosine', 'exp')}),
+                grid={'model.backbone.norm_eval': (False, True),
+                      'SoftFineTuneHook.start_weight': (1.0, 0.3),
+                      'SoftFineTuneHook.decay_end': (0.25, 0.5)}),
     joint=Method('joint_digits.py',
                  grid={'JointTrainingHook.source_weight': (1.0, 0.3)}),
     l2sp=Method('l2sp_digits.py', grid={'model.loss.alpha': (0.1, 0.01, 1.0)}),
