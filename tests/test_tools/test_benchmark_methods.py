@@ -18,6 +18,7 @@ from mmpretrain.models.backbones import ResNet_CIFAR
 from mmpretrain.registry import MODELS, TRANSFORMS
 from softft_toolkit.demo_data import prepare_demo
 from softft_toolkit.method_parts import run_part
+from softft_toolkit.method_report import write_report
 from softft_toolkit.method_runs import load_config, run_method
 from softft_toolkit.method_stats import load_records, summarise
 from softft_toolkit.methods import (
@@ -267,6 +268,32 @@ def test_parts_merge_into_one_paired_summary(tmp_path):
     _write(tmp_path / 'c', [_run('plain', 0, 60)])
     with pytest.raises(ValueError, match='repeats the run'):
         load_records([str(tmp_path / 'a'), str(tmp_path / 'c')])
+
+
+def test_selection_is_reported_per_task(tmp_path):
+    frozen, train = {'model.backbone.norm_eval': True}, {
+        'model.backbone.norm_eval': False}
+    runs = [dict(_run('plain', seed, top1), phase='select', task=task,
+                 params=params, params_id=str(params))
+            for seed, task, params, top1 in (
+                (100, 'far', train, 80), (101, 'far', train, 82),
+                (100, 'near', train, 40), (100, 'far', frozen, 70),
+                (100, 'near', frozen, 60),
+                (7, 'far', frozen, 0))]  # not a selection seed
+    _write(tmp_path, runs + [_run('plain', 0, 75)])
+    (tmp_path / 'selection.json').write_text(json.dumps(dict(
+        kind='selections', methods=[dict(
+            kind='selection', method='plain', params=frozen,
+            seeds=[100, 101], cells=[['far', 'fewshot5']] * 2,
+            candidates=[dict(params=train, val_top1=54.0, runs=3),
+                        dict(params=frozen, val_top1=65.0, runs=2)])])))
+    summary = summarise(load_records([str(tmp_path)]))
+    sel, = summary['selection']
+    by_task = [c['val_top1_by_task'] for c in sel['candidates']]
+    assert by_task == [dict(far=81.0, near=40.0), dict(far=70.0, near=60.0)]
+    text = open(write_report(summary, str(tmp_path / 'r'))['markdown']).read()
+    assert '| **norm_eval=True** | 65.00 | 70.00 | 60.00 |' in text
+    assert '| norm_eval=False | 54.00 | 81.00 | 40.00 |' in text
 
 
 def test_reported_seeds_must_not_have_chosen_the_hyper_parameters(

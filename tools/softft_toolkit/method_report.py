@@ -126,14 +126,25 @@ def _selection_table(summary: dict) -> List[str]:
     if not summary['selection']:
         return []
     lines = ['## Hyper-parameters chosen on validation data', '',
-             '| method | chosen | validation top1 of each candidate | '
-             'seeds | cells |', '| --- | --- | --- | --- | --- |']
+             'Validation top-1 (the split carved from the target training '
+             'images), mean over the selection seeds; the choice is the '
+             'best mean over all cells (**bold**).', '']
     for s in sorted(summary['selection'], key=lambda s: s['method']):
-        scores = '; '.join(f"{_params(c['params'])}: {c['val_top1']:.2f}"
-                           for c in s['candidates'])
-        lines.append(f"| {s['method']} | {_params(s['params'])} | {scores} "
-                     f"| {s['seeds']} | {len(s['cells'])} |")
-    return lines + ['']
+        tasks = sorted({t for c in s['candidates']
+                        for t in c.get('val_top1_by_task', {})})
+        lines += [f"### {s['method']} (seeds {s['seeds']}, "
+                  f"{len(s['cells'])} cells)", '',
+                  '| candidate | all cells | ' + ' | '.join(tasks) + ' |',
+                  '| --- | --- |' + ' --- |' * len(tasks)]
+        for c in sorted(s['candidates'], key=lambda c: -c['val_top1']):
+            name = _params(c['params'])
+            if c['params'] == s['params']:
+                name = f'**{name}**'
+            by_task = c.get('val_top1_by_task', {})
+            lines.append(f"| {name} | {c['val_top1']:.2f} | " + ' | '.join(
+                _f(by_task.get(t)) for t in tasks) + ' |')
+        lines.append('')
+    return lines
 
 
 def _markdown(summary: dict) -> str:

@@ -175,6 +175,25 @@ def _order(name: str, baseline: str) -> tuple:
     return (name != baseline, name in REFERENCE_METHODS, name)
 
 
+def _selection_by_task(records: Dict[str, list]) -> List[dict]:
+    """The selections, each candidate with its validation top-1 per task
+    too (mean over the selection's seeds and the task's cells)."""
+    select = [r for r in records.get('run', []) if r.get('phase') == 'select']
+    out = []
+    for s in records.get('selection', []):
+        s = dict(s, candidates=[dict(c) for c in s['candidates']])
+        for c in s['candidates']:
+            by_task = defaultdict(list)
+            for r in select:
+                if (r['method'] == s['method'] and r['params'] == c['params']
+                        and r['seed'] in s['seeds']):
+                    by_task[r['task']].append(r['top1'])
+            c['val_top1_by_task'] = {
+                t: statistics.mean(v) for t, v in sorted(by_task.items())}
+        out.append(s)
+    return out
+
+
 def summarise(records: Dict[str, list], baseline: str = BASELINE) -> dict:
     """Tables' numbers from :func:`load_records`' output (phase ``test``
     runs; ``select`` runs only feed the selection table), every method
@@ -248,5 +267,5 @@ def summarise(records: Dict[str, list], baseline: str = BASELINE) -> dict:
                 cells=out_cells,
                 correlation=corr, tasks=list({  # parts rewrite them
                     t['task']: t for t in records.get('task', [])}.values()),
-                selection=records.get('selection', []),
+                selection=_selection_by_task(records),
                 parts=records.get('part', []))
