@@ -131,6 +131,19 @@ def test_methods_see_the_same_head_batches_and_crops(quick_cell):
     assert recs['soft']['source_weight_steps'] > 0  # source images used
 
 
+def test_a_diverged_run_is_recorded_at_chance_level(quick_cell):
+    spec, root = quick_cell
+    rec = run_method(METHODS['plain'], spec,
+                     {'optim_wrapper.optimizer.lr': 1e12},
+                     str(root / 'diverged'), CONFIGS, 'diverged',
+                     probe=(np.zeros((4, 32, 32, 3), np.uint8), [0, 0, 1, 1]))
+    assert 'is nan at iteration' in rec['diverged'] \
+        or 'is inf at iteration' in rec['diverged']
+    assert rec['top1'] == 25.0  # 4 target classes
+    assert 'probe_top1' not in rec and rec['curve'] == []
+    assert len(rec['batch_digests']) < 15  # stopped early
+
+
 def test_shipped_soft_config_is_paired_with_plain_on_its_own(quick_cell):
     """Without the benchmark's pairing hooks: SourceTargetDataset prepares
     source samples on their own random stream and SoftFineTuneClassifier
@@ -270,6 +283,23 @@ def test_parts_merge_into_one_paired_summary(tmp_path):
         load_records([str(tmp_path / 'a'), str(tmp_path / 'c')])
 
 
+def test_diverged_runs_are_counted_and_kept_in_the_pairing(tmp_path):
+    broken = dict(_run('soft', 1, 25.0), diverged='loss is nan at '
+                  'iteration 3', curve=[], batches_digest='prefix')
+    _write(tmp_path, [_run('plain', 0, 60), _run('soft', 0, 62),
+                      _run('plain', 1, 70), broken])
+    summary = summarise(load_records([str(tmp_path)]))
+    cell, = summary['cells']
+    soft = cell['methods']['soft']
+    assert soft['diverged'] == 1 and soft['diff']['mean'] == (2 - 45) / 2
+    # the curve mean continues the diverged run at its chance-level score
+    assert soft['curve_mean'] == [[1, (57 + 25) / 2], [2, (62 + 25) / 2]]
+    # its batches (a prefix) are not compared; its head still is
+    assert cell['pairing'] == dict(checked_seeds=2, mismatched=[])
+    text = open(write_report(summary, str(tmp_path / 'r'))['markdown']).read()
+    assert '**Diverged**' in text and 'soft 1/2 seeds' in text
+
+
 def test_selection_is_reported_per_task(tmp_path):
     frozen, train = {'model.backbone.norm_eval': True}, {
         'model.backbone.norm_eval': False}
@@ -292,8 +322,8 @@ def test_selection_is_reported_per_task(tmp_path):
     by_task = [c['val_top1_by_task'] for c in sel['candidates']]
     assert by_task == [dict(far=81.0, near=40.0), dict(far=70.0, near=60.0)]
     text = open(write_report(summary, str(tmp_path / 'r'))['markdown']).read()
-    assert '| **norm_eval=True** | 65.00 | 70.00 | 60.00 |' in text
-    assert '| norm_eval=False | 54.00 | 81.00 | 40.00 |' in text
+    assert '| **norm_eval=True** | 65.00 | 70.00 | 60.00 | 0/2 |' in text
+    assert '| norm_eval=False | 54.00 | 81.00 | 40.00 | 0/3 |' in text
 
 
 def test_reported_seeds_must_not_have_chosen_the_hyper_parameters(

@@ -193,7 +193,8 @@ class Part:
             settings={k: getattr(a, k) for k in SETTINGS})
         save(path, rec)
         self.runs += 1
-        print(f'{sub} seed {seed}: top1 {rec["top1"]:.2f} in '
+        print(f'{sub} seed {seed}: top1 {rec["top1"]:.2f}'
+              f'{" (DIVERGED: chance level)" if rec["diverged"] else ""} in '
               f'{rec["wall_seconds"]:.1f} s ({rec["steps"]} steps)',
               flush=True)
         return rec
@@ -255,8 +256,10 @@ def select_part(args) -> Part:
                 rec = part.run('select', task, condition, seed, name,
                                params, spec, None)
                 scores.setdefault(slug(params), (params, []))[1].append(
-                    rec['top1'])
-        ranked = [dict(params=p, val_top1=statistics.mean(v), runs=len(v))
+                    rec)
+        ranked = [dict(params=p, val_top1=statistics.mean(
+            r['top1'] for r in v), runs=len(v), diverged=sum(
+                bool(r.get('diverged')) for r in v))
                   for p, v in scores.values()]
         best = max(ranked, key=lambda c: c['val_top1'])  # first on ties
         part.selection[name] = dict(

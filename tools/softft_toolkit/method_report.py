@@ -63,6 +63,8 @@ def _cell_table(cell: dict, baseline: str) -> List[str]:
             f"{_f(r.get('train_seconds'), '.1f')} | {probe} | "
             f"{'' if base else _ci(r.get('probe_diff'))} | "
             f"{_params(r['params'])} |")
+    diverged = {m: f"{r['diverged']}/{r['n']}"
+                for m, r in cell['methods'].items() if r.get('diverged')}
     ref = cell['references']
     names = dict(knn1='raw-pixel 1-NN', knn5='raw-pixel 5-NN',
                  linear_probe='linear probe on frozen pre-trained features',
@@ -85,6 +87,11 @@ def _cell_table(cell: dict, baseline: str) -> List[str]:
                                cell['plain_not_above']) +
                      (f' (no {baseline} runs)' if baseline not in
                       cell['methods'] else '') + '.')
+    if diverged:
+        lines.append('- **Diverged** (a non-finite loss stopped training; '
+                     'the run scores chance level, 100 / classes): ' +
+                     ', '.join(f'{m} {v} seeds' for m, v in
+                               diverged.items()) + '.')
     p = cell['pairing']
     lines.append(
         f"- Pairing: {p['checked_seeds']} seeds checked, every method from "
@@ -128,21 +135,24 @@ def _selection_table(summary: dict) -> List[str]:
     lines = ['## Hyper-parameters chosen on validation data', '',
              'Validation top-1 (the split carved from the target training '
              'images), mean over the selection seeds; the choice is the '
-             'best mean over all cells (**bold**).', '']
+             'best mean over all cells (**bold**). A diverged run scores '
+             'chance level.', '']
     for s in sorted(summary['selection'], key=lambda s: s['method']):
         tasks = sorted({t for c in s['candidates']
                         for t in c.get('val_top1_by_task', {})})
         lines += [f"### {s['method']} (seeds {s['seeds']}, "
                   f"{len(s['cells'])} cells)", '',
-                  '| candidate | all cells | ' + ' | '.join(tasks) + ' |',
-                  '| --- | --- |' + ' --- |' * len(tasks)]
+                  '| candidate | all cells | ' + ' | '.join(tasks) +
+                  ' | diverged runs |',
+                  '| --- | --- |' + ' --- |' * (len(tasks) + 1)]
         for c in sorted(s['candidates'], key=lambda c: -c['val_top1']):
             name = _params(c['params'])
             if c['params'] == s['params']:
                 name = f'**{name}**'
             by_task = c.get('val_top1_by_task', {})
             lines.append(f"| {name} | {c['val_top1']:.2f} | " + ' | '.join(
-                _f(by_task.get(t)) for t in tasks) + ' |')
+                _f(by_task.get(t)) for t in tasks) +
+                f" | {c.get('diverged', 0)}/{c['runs']} |")
         lines.append('')
     return lines
 

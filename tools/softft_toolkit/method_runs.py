@@ -133,8 +133,10 @@ def run_method(method: Method, spec: RunSpec, params: dict, work_dir: str,
             None skips the general-discrimination probe.
 
     Returns:
-        dict: ``top1`` (last validation), ``curve`` ([epoch, top1] at each
-        validation), ``probe_top1``, the :class:`RunRecordHook` record,
+        dict: ``top1`` (last validation; chance level, 100 / classes, if
+        the run ``diverged``), ``diverged`` (None, or the message of its
+        non-finite loss), ``curve`` ([epoch, top1] at each validation it
+        made), ``probe_top1`` (not for a diverged run), the :class:`RunRecordHook` record,
         ``steps``, ``train_seconds`` (``runner.train()``),
         ``wall_seconds`` and ``cpu_seconds`` (build, train and probe).
     """
@@ -143,21 +145,25 @@ def run_method(method: Method, spec: RunSpec, params: dict, work_dir: str,
              dict(type='RunRecordHook')]
     options = method_options(method, cfg, params, spec, hooks)
     wall, cpu = time.perf_counter(), time.process_time()
-    job = run_training(cfg, work_dir, options, experiment_name=name)
+    job = run_training(cfg, work_dir, options, experiment_name=name,
+                       allow_divergence=True)
     runner = job['runner']
     curve = job['history'].get('accuracy/top1', [])
     epochs = val_epochs(spec.epochs, spec.val_interval)
-    if len(curve) != len(epochs):
+    diverged = job['diverged']
+    if diverged is None and len(curve) != len(epochs):
         raise RuntimeError(f'{name}: {len(curve)} validations, expected '
                            f'{len(epochs)} (after epochs {epochs})')
-    out = dict(runner.run_record, top1=curve[-1],
+    # a run that diverged predicts nothing: it scores chance level
+    top1 = curve[-1] if diverged is None else 100.0 / spec.num_target
+    out = dict(runner.run_record, top1=top1, diverged=diverged,
                curve=[[e, a] for e, a in zip(epochs, curve)],
                steps=runner.max_iters, train_seconds=job['seconds'])
     weights = runner.message_hub.log_scalars.get('train/source_weight')
     if weights is not None:
         w = [float(v) for v in weights.data[0]]
         out['source_weight_steps'] = sum(v > 0 for v in w)
-    if probe is not None:
+    if probe is not None and diverged is None:
         model = get_ori_model(runner.model)
         out['probe_top1'] = probe_top1(model_features(model)(probe[0]),
                                        probe[1])

@@ -67,12 +67,11 @@ def first_reach(run: dict, goal: float) -> tuple:
     up to that epoch (``epoch_seconds``) or, for runs that did not record
     it, ``train_seconds`` pro rata of the epochs."""
     per_epoch = run.get('epoch_seconds')
-    last = run['curve'][-1][0]
     for epoch, acc in run['curve']:
         if acc >= goal:
             if per_epoch:
                 return epoch, per_epoch[epoch - 1]
-            total = run.get('train_seconds')
+            total, last = run.get('train_seconds'), run['curve'][-1][0]
             return epoch, None if total is None else total * epoch / last
     return None, None
 
@@ -92,6 +91,17 @@ def _paired(diffs: List[float]) -> dict:
                 sign_p=sign_test(diffs), wilcoxon_p=wilcoxon_p(diffs))
 
 
+def _full_curve(run: dict, runs) -> list:
+    """The run's curve; a diverged run's continued at its score (chance
+    level) to the epochs the other runs validated at."""
+    if not run.get('diverged'):
+        return run['curve']
+    epochs = max((r['curve'] for r in runs if not r.get('diverged')),
+                 key=len, default=run['curve'])
+    done = dict(map(tuple, run['curve']))
+    return [[e, done.get(e, run['top1'])] for e, _ in epochs]
+
+
 def _method_row(runs: Dict[int, dict], plain: Dict[int, dict]) -> dict:
     """One method of a cell; ``plain`` are the baseline's runs."""
     seeds = sorted(runs)
@@ -105,7 +115,8 @@ def _method_row(runs: Dict[int, dict], plain: Dict[int, dict]) -> dict:
     if len(probes) > 1 and None not in probes:
         ci = t_interval([p - row['probe_mean'] for p in probes])
         row['probe_ci95'] = [row['probe_mean'] + c for c in ci]
-    curves = [runs[s]['curve'] for s in seeds]
+    row['diverged'] = sum(bool(runs[s].get('diverged')) for s in seeds)
+    curves = [_full_curve(runs[s], runs.values()) for s in seeds]
     if len({tuple(e for e, _ in c) for c in curves}) == 1:
         row['curve_mean'] = [[e, statistics.mean(c[i][1] for c in curves)]
                              for i, (e, _) in enumerate(curves[0])]
@@ -139,7 +150,9 @@ def _pairing(runs: Dict[str, Dict[int, dict]]) -> dict:
     for seed in seeds:
         recs = {m: r[seed] for m, r in runs.items() if seed in r}
         heads = {r.get('head_init') for r in recs.values()}
-        batches = {r.get('batches_digest') for r in recs.values()}
+        # a diverged run stopped early: its batches are a prefix
+        batches = {r.get('batches_digest') for r in recs.values()
+                   if not r.get('diverged')}
         data = {r.get('data_digest') for r in recs.values()}
         if None in heads | batches:
             continue

@@ -13,7 +13,8 @@ __all__ = ['run_training']
 def run_training(config: Union[str, Config],
                  work_dir: str,
                  cfg_options: Optional[dict] = None,
-                 experiment_name: Optional[str] = None) -> dict:
+                 experiment_name: Optional[str] = None,
+                 allow_divergence: bool = False) -> dict:
     """Train (and validate) with the ordinary ``Runner``, like tools/train.py.
 
     Args:
@@ -23,12 +24,17 @@ def run_training(config: Union[str, Config],
         cfg_options (dict, optional): Overrides, as ``--cfg-options`` would.
         experiment_name (str, optional): Unique name of this run (several
             runners in one process need distinct names).
+        allow_divergence (bool): True ends training at a non-finite loss
+            (``FiniteLossHook``'s ``FloatingPointError``) and returns what
+            was measured until then, with the error message as
+            ``diverged``; False raises it. Defaults to False.
 
     Returns:
         dict: ``metrics`` (last validation metrics, may be empty),
         ``history`` (each metric at every validation), ``checkpoint``
         (path of the last checkpoint), ``seconds`` (wall time of
-        ``runner.train()``) and ``runner``.
+        ``runner.train()``), ``diverged`` (None, or the message of a
+        non-finite loss) and ``runner``.
     """
     cfg = copy.deepcopy(config) if isinstance(config, Config) else \
         Config.fromfile(config)
@@ -40,7 +46,13 @@ def run_training(config: Union[str, Config],
         cfg.merge_from_dict(cfg_options)
     runner = Runner.from_cfg(cfg)
     start = time.perf_counter()
-    runner.train()
+    diverged = None
+    try:
+        runner.train()
+    except FloatingPointError as e:
+        if not allow_divergence:
+            raise
+        diverged = str(e)
     seconds = time.perf_counter() - start
     # Every validation appended its metrics to the message hub's history.
     history = {
@@ -56,4 +68,5 @@ def run_training(config: Union[str, Config],
         history=history,
         checkpoint=checkpoint,
         seconds=seconds,
+        diverged=diverged,
         runner=runner)
