@@ -136,8 +136,9 @@ def run_method(method: Method, spec: RunSpec, params: dict, work_dir: str,
         dict: ``top1`` (last validation; chance level, 100 / classes, if
         the run ``diverged``), ``diverged`` (None, or the message of its
         non-finite loss), ``curve`` ([epoch, top1] at each validation it
-        made), ``probe_top1`` (not for a diverged run), the :class:`RunRecordHook` record,
-        ``steps``, ``train_seconds`` (``runner.train()``),
+        made), ``probe_top1`` (not for a diverged run), the
+        :class:`RunRecordHook` record, ``steps``, ``train_seconds``
+        (``runner.train()``),
         ``wall_seconds`` and ``cpu_seconds`` (build, train and probe).
     """
     cfg = load_config(osp.join(config_dir, method.config))
