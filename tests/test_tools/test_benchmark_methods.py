@@ -298,6 +298,8 @@ def test_diverged_runs_are_counted_and_kept_in_the_pairing(tmp_path):
     assert cell['pairing'] == dict(checked_seeds=2, mismatched=[])
     text = open(write_report(summary, str(tmp_path / 'r'))['markdown']).read()
     assert '**Diverged**' in text and 'soft 1/2 seeds' in text
+    assert '| soft | 43.50 (-21.50 [' in text and ', 1/2), 1 diverged |' \
+        in text
 
 
 def test_selection_is_reported_per_task(tmp_path):

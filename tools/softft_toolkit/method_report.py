@@ -112,6 +112,45 @@ def _cell_table(cell: dict, baseline: str) -> List[str]:
     return lines + ['']
 
 
+def _summary_table(summary: dict) -> List[str]:
+    """Method x cell: top-1 mean, difference to the baseline with its
+    95% t-interval and the seeds won; the references below."""
+    cells, base = summary['cells'], summary['baseline']
+    if not cells:
+        return []
+    names = list(dict.fromkeys(m for c in cells for m in c['methods']))
+    head = [f"{c['task']} / {c['condition']}" for c in cells]
+    lines = ['## Summary', '',
+             f'Target top-1 (%), mean over seeds; below the {base} row: '
+             f'method - {base} [95% paired t-interval] (seeds won).', '',
+             '| method | ' + ' | '.join(head) + ' |',
+             '| --- |' + ' --- |' * len(cells)]
+    for name in names:
+        row = []
+        for c in cells:
+            r = c['methods'].get(name)
+            if r is None:
+                row.append('-')
+                continue
+            text = _f(r['top1_mean'])
+            d = r.get('diff')
+            if name != base and d:
+                text += f" ({_ci(d)}, {d['wins']}/{d['n']})"
+            if r.get('diverged'):
+                text += f", {r['diverged']} diverged"
+            row.append(text)
+        lines.append(f'| {name} | ' + ' | '.join(row) + ' |')
+    refs = dict(knn1='raw-pixel 1-NN', knn5='raw-pixel 5-NN',
+                linear_probe='linear probe (frozen)')
+    for key, label in refs.items():
+        lines.append(f'| {label} | ' + ' | '.join(
+            _f(c['references'].get(key)) for c in cells) + ' |')
+    lines.append('| informative cell | ' + ' | '.join(
+        '-' if c['informative'] is None else
+        'yes' if c['informative'] else '**no**' for c in cells) + ' |')
+    return lines + ['']
+
+
 def _task_table(summary: dict) -> List[str]:
     if not summary['tasks']:
         return []
@@ -167,6 +206,7 @@ def _markdown(summary: dict) -> str:
     elif settings:
         lines += ['**The runs were made with different settings**: '
                   f'{settings}', '']
+    lines += _summary_table(summary)
     lines += _task_table(summary)
     lines += _selection_table(summary)
     lines += ['## Target top-1 by cell', '']
