@@ -139,3 +139,29 @@ def test_metafile_lists_every_leaf_config():
         for p in glob.glob(osp.join(REPO, 'configs/softft/*.py'))
     }
     assert listed == leaves
+
+
+SOURCE_CONFIGS = [
+    p for p in CONFIGS
+    if Config.fromfile(p).train_dataloader.dataset.type ==
+    'SourceTargetDataset' and osp.dirname(p) != osp.join(REPO, 'configs')
+]
+
+
+@pytest.mark.parametrize('path', SOURCE_CONFIGS,
+                         ids=[osp.relpath(p, REPO) for p in SOURCE_CONFIGS])
+def test_source_configs_train_batchnorm_statistics(path):
+    """Frozen BatchNorm statistics under mixed source/target batches lost
+    on validation data and diverged (docs/en/benchmark_fashion.md): the
+    configs that train on source images keep BatchNorm in train mode."""
+    cfg = Config.fromfile(path)
+    no_init = {'model.backbone.init_cfg': None}
+    if 'source_head' in cfg.model:
+        no_init['model.source_head.init_cfg'] = None
+    backbone = build_model_fast(path, no_init).backbone
+    assert any(isinstance(m, torch.nn.modules.batchnorm._BatchNorm)
+               for m in backbone.modules())
+    assert backbone.norm_eval is False
+    backbone.train()
+    assert all(m.training for m in backbone.modules()
+               if isinstance(m, torch.nn.modules.batchnorm._BatchNorm))
