@@ -83,7 +83,8 @@ def test_quick_mode_runs_the_whole_pipeline(tmp_path):
     tasks = {t['task']: t for t in summary['tasks']}
     assert 0 <= tasks['far']['source_top1'] <= 100
     assert len(tasks['far']['probe']['random_init']) == 3
-    assert summary['correlation']['runs'] == len(test)
+    assert summary['correlation']['runs'] == sum(
+        r['method'] != 'scratch' for r in test)
     table = (out / 'report' / 'results.md').read_text()
     assert '### far / fewshot5' in table and 'Noise floor' in table
     for name in ('accuracy_vs_epoch', 'forest', 'probe_vs_target'):
@@ -300,6 +301,15 @@ def test_diverged_runs_are_counted_and_kept_in_the_pairing(tmp_path):
     assert '**Diverged**' in text and 'soft 1/2 seeds' in text
     assert '| soft | 43.50 (-21.50 [' in text and ', 1/2), 1 diverged |' \
         in text
+
+
+def test_probe_correlation_leaves_training_from_scratch_out(tmp_path):
+    _write(tmp_path, [_run(m, seed, top1) for m, seed, top1 in (
+        ('plain', 0, 60), ('soft', 0, 62), ('scratch', 0, 20),
+        ('plain', 1, 70), ('soft', 1, 69), ('scratch', 1, 25))])
+    corr = summarise(load_records([str(tmp_path)]))['correlation']
+    assert corr['runs'] == 4 and corr['left_out'] == ['scratch']
+    assert len(corr['points']) == 6  # the plot shows every run
 
 
 def test_selection_is_reported_per_task(tmp_path):

@@ -215,6 +215,10 @@ def _markdown(summary: dict) -> str:
     corr = summary['correlation']
     if corr:
         lines += ['## Probe accuracy vs target accuracy', '']
+        if corr.get('left_out'):
+            lines += ['Pre-trained methods only (' + ', '.join(
+                corr['left_out']) + ' left out: lower on both by '
+                'construction; the plot shows every run).', '']
         for key, what in (('all_runs', 'all runs'),
                           ('within_cell', 'within cells (cell means '
                            'subtracted)')):
