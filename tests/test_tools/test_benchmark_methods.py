@@ -389,3 +389,22 @@ def test_compare_methods_on_the_demo_configs(tmp_path, monkeypatch):
     assert all('randomness.seed=' in ' '.join(r['command']) for r in runs)
     # the records exist: a second call trains nothing
     assert '0 runs in' in run_tool(*args, cwd=str(tmp_path))
+
+
+def test_published_report_is_its_records_and_the_readme_quotes_it(tmp_path):
+    """docs/benchmark/fashion/results.md is what --report makes of the
+    published records, and the README's table is its summary table."""
+    import tarfile
+    published = repo_path('docs', 'benchmark', 'fashion')
+    with tarfile.open(osp.join(published, 'records.tar.gz')) as tar:
+        tar.extractall(tmp_path, filter='data')
+    summary = summarise(load_records([str(tmp_path / 'fashion')]))
+    made = open(write_report(summary, str(tmp_path / 'r'))['markdown']).read()
+    assert made == open(osp.join(published, 'results.md')).read()
+    assert summary['main_threads'] == 2 and all(
+        c['methods']['plain']['n'] >= 15 for c in summary['cells'])
+    readme = open(repo_path('README.md')).read()
+    table = [line for line in readme.splitlines()
+             if line.startswith('| plain | ') or line.startswith('| soft | ')]
+    assert len(table) == 2
+    assert all(line in made.splitlines() for line in table)

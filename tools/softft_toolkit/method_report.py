@@ -219,7 +219,7 @@ def _markdown(summary: dict) -> str:
             lines += ['Pre-trained methods only (' + ', '.join(
                 corr['left_out']) + ' left out: lower on both by '
                 'construction; the plot shows every run).', '']
-        for key, what in (('all_runs', 'all runs'),
+        for key, what in (('all_runs', 'over all cells'),
                           ('within_cell', 'within cells (cell means '
                            'subtracted)')):
             c = corr[key]
