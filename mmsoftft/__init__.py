@@ -9,7 +9,6 @@ from .datasets import (
 from .engine import (
     AtomicCheckpointHook,
     FiniteLossHook,
-    JointTrainingHook,
     L2SPHook,
     LinearProbeHook,
     SkippedImageHook,
@@ -23,10 +22,10 @@ from .models import (
     ChannelsLastImageClassifier,
     L2SPClassifier,
     L2SPLoss,
+    LPFTClassifier,
     LwFClassifier,
     LwFLoss,
     SoftFineTuneClassifier,
-    SoftFineTuneLoss,
     to_channels_last,
     use_channels_last,
 )
@@ -37,10 +36,11 @@ register_safe_globals()
 __all__ = [
     '__version__', 'AtomicCheckpointHook', 'ChannelsLastImageClassifier',
     'CheckedLoadImageFromFile', 'FiniteLossHook',
-    'GeneralDiscriminationMetric', 'IndexPermutation', 'JointTrainingHook',
-    'L2SPClassifier', 'L2SPHook', 'L2SPLoss', 'LinearProbeHook',
+    'GeneralDiscriminationMetric', 'IndexPermutation',
+    'L2SPClassifier', 'L2SPHook', 'L2SPLoss', 'LPFTClassifier',
+    'LinearProbeHook',
     'LwFClassifier', 'LwFLoss', 'SkippedImageHook', 'SoftFineTuneClassifier',
-    'SoftFineTuneHook', 'SoftFineTuneLoss',
+    'SoftFineTuneHook',
     'SourceTargetBatchSampler', 'SourceTargetDataset', 'SourceWeightSchedule',
     'allow_checkpoint_globals', 'register_safe_globals', 'stack_collate',
     'to_channels_last', 'use_channels_last'

@@ -137,6 +137,17 @@ class BatchRecorder(Hook):
                                      for s in samples]
 
 
+class StepCounter(Hook):
+    """Counts the training steps taken."""
+
+    def __init__(self):
+        self.steps = 0
+
+    def after_train_iter(self, runner, batch_idx, data_batch=None,
+                         outputs=None):
+        self.steps += 1
+
+
 @pytest.fixture
 def http_server(tmp_path):
     """A local HTTP server on 127.0.0.1 serving ``<tmp_path>/www``: yields

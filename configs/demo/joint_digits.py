@@ -3,4 +3,6 @@
 # with the source loss kept at a constant weight, never decayed, so source
 # images are drawn until the last iteration.
 _base_ = ['./softft_digits.py']
-custom_hooks = [dict(type='JointTrainingHook', source_weight=1.0)]
+custom_hooks = [
+    dict(type='SoftFineTuneHook', start_weight=1.0, shape='constant')
+]

@@ -3,4 +3,6 @@
 # schedule and checkpoint) with the source loss at a constant weight, never
 # decayed: 8 ImageNet images per GPU in every batch of the training.
 _base_ = ['./softft_resnet50_8xb8_cub.py']
-custom_hooks = [dict(type='JointTrainingHook', source_weight=1.0)]
+custom_hooks = [
+    dict(type='SoftFineTuneHook', start_weight=1.0, shape='constant')
+]

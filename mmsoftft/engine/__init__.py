@@ -1,7 +1,6 @@
 from .hooks import (
     AtomicCheckpointHook,
     FiniteLossHook,
-    JointTrainingHook,
     L2SPHook,
     LinearProbeHook,
     SkippedImageHook,
@@ -11,8 +10,8 @@ from .safe_globals import allow_checkpoint_globals, register_safe_globals
 from .schedules import SourceWeightSchedule
 
 __all__ = [
-    'AtomicCheckpointHook', 'FiniteLossHook', 'JointTrainingHook',
-    'L2SPHook', 'LinearProbeHook', 'SkippedImageHook', 'SoftFineTuneHook',
+    'AtomicCheckpointHook', 'FiniteLossHook', 'L2SPHook', 'LinearProbeHook',
+    'SkippedImageHook', 'SoftFineTuneHook',
     'SourceWeightSchedule', 'allow_checkpoint_globals',
     'register_safe_globals'
 ]

@@ -1,23 +1,22 @@
 from .classifiers import (
     ChannelsLastImageClassifier,
     L2SPClassifier,
+    LPFTClassifier,
     LwFClassifier,
     SoftFineTuneClassifier,
 )
-from .losses import (
-    L2SPLoss,
-    LwFLoss,
-    SoftFineTuneLoss,
-    l2sp_loss,
-    lwf_loss,
-    rename_loss_dict,
+from .losses import L2SPLoss, LwFLoss, l2sp_loss, lwf_loss
+from .utils import (
+    domain_loss_dict,
     reweight_loss_dict,
+    to_channels_last,
+    use_channels_last,
 )
-from .utils import to_channels_last, use_channels_last
 
 __all__ = [
     'ChannelsLastImageClassifier', 'L2SPClassifier', 'L2SPLoss',
-    'LwFClassifier', 'LwFLoss', 'SoftFineTuneClassifier', 'SoftFineTuneLoss',
-    'l2sp_loss', 'lwf_loss', 'rename_loss_dict', 'reweight_loss_dict',
-    'to_channels_last', 'use_channels_last'
+    'LPFTClassifier',
+    'LwFClassifier', 'LwFLoss', 'SoftFineTuneClassifier', 'domain_loss_dict',
+    'l2sp_loss', 'lwf_loss', 'reweight_loss_dict', 'to_channels_last',
+    'use_channels_last'
 ]

@@ -23,7 +23,8 @@ METHODS = {
                        'optim_wrapper.optimizer.weight_decay'}),
     'lwf': ('plain', {'model.type', 'model.source_head', 'model.loss',
                       'custom_hooks', 'find_unused_parameters'}),
-    'lpft': ('plain', {'custom_hooks', 'find_unused_parameters'}),
+    'lpft': ('plain', {'model.type', 'custom_hooks',
+                       'find_unused_parameters'}),
 }
 DEMO = dict(softft='softft_digits.py', plain='finetune_digits.py')
 CONFIGS = [(method, suite) for method in METHODS for suite in ('demo', 'cub')]
@@ -76,7 +77,8 @@ def hook(runner, name):
 
 
 def source_weight(runner):
-    return hook(runner, 'JointTrainingHook').weight(10_000)
+    schedule = hook(runner, 'SoftFineTuneHook').schedule
+    return schedule.weight(10_000, *schedule.span(100_000, 10))
 
 
 def l2sp_terms(runner):
@@ -118,7 +120,7 @@ def probe_iters(runner):
 
 PROBE = ('custom_hooks.0.probe_end', 0.3, probe_iters)
 KEYS = {
-    'joint': [('custom_hooks.0.source_weight', 0.25, source_weight)],
+    'joint': [('custom_hooks.0.start_weight', 0.25, source_weight)],
     'l2sp': [('model.loss.alpha', 0.3, l2sp_terms),
              ('model.loss.beta', 0.3, l2sp_terms),
              ('optim_wrapper.optimizer.weight_decay', 5e-4,

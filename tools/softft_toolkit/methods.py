@@ -52,7 +52,7 @@ METHODS = dict(
                       'SoftFineTuneHook.start_weight': (1.0, 0.3),
                       'SoftFineTuneHook.decay_end': (0.25, 0.5)}),
     joint=Method('joint_digits.py',
-                 grid={'JointTrainingHook.source_weight': (1.0, 0.3)}),
+                 grid={'SoftFineTuneHook.start_weight': (1.0, 0.3)}),
     l2sp=Method('l2sp_digits.py', grid={'model.loss.alpha': (0.1, 0.01, 1.0)}),
     lwf=Method('lwf_digits.py',
                grid={'model.loss.loss_weight': (1.0, 0.3, 3.0)}),

@@ -7,5 +7,4 @@ model = dict(
         num_classes=5,
         in_channels=128,
         loss=dict(type='CrossEntropyLoss', loss_weight=1.0),
-        topk=(1, )),
-    loss=dict(type='SoftFineTuneLoss'))
+        topk=(1, )))

@@ -1,6 +1,4 @@
 """Hook of LP-FT: a linear probe on the frozen network, then fine-tuning."""
-import math
-from numbers import Real
 from typing import Optional, Union
 
 from mmengine.hooks import Hook
@@ -9,7 +7,7 @@ from mmpretrain.registry import HOOKS
 from mmpretrain.utils import get_ori_model
 from torch.nn.parallel import DistributedDataParallel
 
-from ..schedules.source_weight_schedule import UNITS, to_iters
+from ..schedules import check_point, to_iters
 
 __all__ = ['LinearProbeHook']
 
@@ -67,20 +65,9 @@ class LinearProbeHook(Hook):
     def __init__(self,
                  probe_end: Union[int, float] = 0.1,
                  unit: str = 'fraction'):
-        if isinstance(probe_end, bool) or not isinstance(
-                probe_end, Real) or not math.isfinite(probe_end):
-            raise TypeError('`probe_end` should be a finite number, but got '
-                            f'{probe_end!r}')
-        if unit not in UNITS:
-            raise ValueError(f'`unit` should be one of {UNITS}, but got '
-                             f'{unit!r}')
-        if probe_end <= 0 or (unit == 'fraction' and probe_end > 1):
-            raise ValueError(
-                '`probe_end` should be > 0 (and <= 1 with unit="fraction"), '
-                f'but got probe_end={probe_end} with unit={unit!r}')
-        if unit != 'fraction' and not float(probe_end).is_integer():
-            raise ValueError(f'with unit="{unit}", `probe_end` should be a '
-                             f'whole number, but got {probe_end}')
+        check_point('probe_end', probe_end, unit)
+        if probe_end == 0:
+            raise ValueError('`probe_end` should be > 0, but got 0')
         self.probe_end = probe_end
         self.unit = unit
         self.probe_iters: Optional[int] = None
@@ -115,9 +102,16 @@ class LinearProbeHook(Hook):
             param for name, param in model.named_parameters()
             if not name.startswith('head.') and param.requires_grad
         ]
-        self.probe_iters = min(
-            to_iters(self.probe_end, self.unit, runner.max_iters,
-                     len(runner.train_dataloader)), runner.max_iters)
+        self.probe_iters = to_iters(self.probe_end, self.unit,
+                                    runner.max_iters,
+                                    len(runner.train_dataloader))
+        if self.probe_iters > runner.max_iters:
+            raise ValueError(
+                f'`probe_end`={self.probe_end} (unit="{self.unit}") is '
+                f'iteration {self.probe_iters}, past the end of training at '
+                f'iteration {runner.max_iters}')
+        # the models of LP-FT and LwF refuse to train until this is set
+        model.probe_iters = self.probe_iters
         what = ('linear probing only' if self.probe_iters == runner.max_iters
                 else 'then all weights train')
         runner.logger.info(

@@ -7,8 +7,12 @@ from mmpretrain.registry import MODELS
 from mmpretrain.structures import DataSample
 
 from ..losses.l2sp_loss import L2SPLoss  # noqa: F401 (registers it)
-from ..losses.soft_finetune_loss import rename_loss_dict
-from ..utils import check_pretrained, pretrained_checkpoint
+from ..utils import (
+    check_pretrained,
+    domain_loss_dict,
+    missing_hook_error,
+    pretrained_checkpoint,
+)
 
 __all__ = ['L2SPClassifier']
 
@@ -31,8 +35,9 @@ class L2SPClassifier(ImageClassifier):
     if it has one; ``w_new`` all other weights (the new head). ``w_S^0`` is
     recorded in :meth:`init_weights`, right after the checkpoint is loaded
     (the Runner calls it before resuming, so a resumed run pulls toward the
-    same values). It is a non-persistent buffer: checkpoints hold exactly
-    the keys of a plain ``ImageClassifier`` and load into one.
+    same values). It is no buffer (it follows the model's ``.to()``):
+    checkpoints hold exactly the keys of a plain ``ImageClassifier`` and
+    load into one.
 
     ``L_t`` is the head's own loss (logged ``loss_target``), the penalty
     terms are logged ``loss_l2sp`` and ``loss_l2_new``. The optimizer must
@@ -45,7 +50,8 @@ class L2SPClassifier(ImageClassifier):
             init_cfg.
         neck (dict, optional): The neck config. Defaults to None.
         head (dict, optional): The new head config. Defaults to None.
-        loss (dict): The :class:`L2SPLoss` config (``alpha``, ``beta``).
+        loss (dict): The :class:`L2SPLoss` config (``alpha``, ``beta``),
+            built as :attr:`loss_module`, the method's extra loss term.
             Defaults to ``dict(type='L2SPLoss')``.
         **kwargs: Other ``ImageClassifier`` arguments (``train_cfg``,
             ``data_preprocessor``, ``init_cfg``).
@@ -69,8 +75,10 @@ class L2SPClassifier(ImageClassifier):
                 ", checkpoint=..., prefix='backbone')`, but got "
                 f'init_cfg={self.backbone.init_cfg!r}')
         self.loss_module = MODELS.build(loss)
-        # w_S^0, flat; filled by init_weights, never saved in checkpoints
-        self.register_buffer('pretrained_shared', None, persistent=False)
+        # w_S^0, flat; filled by init_weights. A plain attribute, not a
+        # buffer: in no checkpoint, and a copy of the model taken before
+        # init_weights (EMAHook's averaged model) has the same buffers.
+        self.pretrained_shared: Optional[torch.Tensor] = None
         self.optimizer_checked = False  # set by L2SPHook
 
     def split_params(self) -> tuple:
@@ -94,6 +102,12 @@ class L2SPClassifier(ImageClassifier):
         self.pretrained_shared = torch.cat(
             [w.detach().reshape(-1) for w in shared])
 
+    def _apply(self, fn, *args, **kwargs):
+        super()._apply(fn, *args, **kwargs)
+        if self.pretrained_shared is not None:  # .to(), .cuda() follow
+            self.pretrained_shared = fn(self.pretrained_shared)
+        return self
+
     def loss(self, inputs: torch.Tensor,
              data_samples: List[DataSample]) -> dict:
         """The head's losses (``loss_target*``) plus the L2-SP terms.
@@ -104,15 +118,15 @@ class L2SPClassifier(ImageClassifier):
                 :meth:`init_weights`).
         """
         if not self.optimizer_checked:
-            raise ValueError(
-                "L2SPClassifier needs `custom_hooks=[dict(type='L2SPHook')]`"
-                ': L2-SP replaces weight decay and the hook checks that the '
+            raise missing_hook_error(
+                type(self).__name__, 'L2SPHook',
+                'L2-SP replaces weight decay and the hook checks that the '
                 'optimizer does not decay the weights too')
         if self.pretrained_shared is None:
             raise RuntimeError(
                 'L2SPClassifier records the pre-trained weights in '
                 'init_weights(); call it (the Runner does) before training')
-        losses = rename_loss_dict(super().loss(inputs, data_samples),
+        losses = domain_loss_dict(super().loss(inputs, data_samples),
                                   'target')
         shared, new = self.split_params()
         pretrained = [

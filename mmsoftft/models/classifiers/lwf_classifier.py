@@ -8,8 +8,7 @@ from mmpretrain.registry import MODELS
 from mmpretrain.structures import DataSample
 
 from ..losses.lwf_loss import LwFLoss  # noqa: F401 (registers it)
-from ..losses.soft_finetune_loss import rename_loss_dict
-from ..utils import pretrained_checkpoint
+from ..utils import domain_loss_dict, missing_hook_error, pretrained_checkpoint
 from .soft_finetune_classifier import SoftFineTuneClassifier
 
 __all__ = ['LwFClassifier']
@@ -42,7 +41,8 @@ class LwFClassifier(SoftFineTuneClassifier):
     The copy is in eval mode and is no submodule: it is in no checkpoint,
     no optimizer and no DDP reducer, and follows the model's ``.to()``. It
     costs one extra forward pass (no backward) per iteration. The paper's
-    warm-up (only the new head trains first) is :class:`LinearProbeHook`.
+    warm-up (only the new head trains first) is :class:`LinearProbeHook`;
+    with ``linear_probe=True`` the model refuses to train without it.
 
     Args:
         backbone (dict): The backbone config, with a ``Pretrained``
@@ -50,8 +50,12 @@ class LwFClassifier(SoftFineTuneClassifier):
         source_head (dict): The pre-trained source classifier config, with
             ``init_cfg=dict(type='Pretrained', prefix='head')``.
         loss (dict): The :class:`LwFLoss` config (``temperature``,
-            ``loss_weight`` = ``lambda_o``). Defaults to
+            ``loss_weight`` = ``lambda_o``), built as :attr:`loss_module`,
+            the method's extra loss term. Defaults to
             ``dict(type='LwFLoss')``.
+        linear_probe (bool): Whether the recipe has the paper's warm-up,
+            :class:`LinearProbeHook` in ``custom_hooks``; if True, training
+            refuses to start without it. Defaults to True.
         **kwargs: :class:`SoftFineTuneClassifier`'s other arguments:
             ``head`` (the new target head config, required), ``neck``,
             ``predict_feat``, ``channels_last``, ``train_cfg``,
@@ -62,8 +66,12 @@ class LwFClassifier(SoftFineTuneClassifier):
                  backbone: dict,
                  source_head: dict,
                  loss: dict = dict(type='LwFLoss'),
+                 linear_probe: bool = True,
                  **kwargs):
-        super().__init__(backbone, source_head, loss=loss, **kwargs)
+        super().__init__(backbone, source_head, **kwargs)
+        self.loss_module = MODELS.build(loss)
+        self.linear_probe = linear_probe
+        self.probe_iters = None  # set by LinearProbeHook
         if pretrained_checkpoint(self.source_head.init_cfg) is None:
             raise ValueError(
                 'LwFClassifier distils the pre-trained source head: set '
@@ -101,7 +109,7 @@ class LwFClassifier(SoftFineTuneClassifier):
 
         Raises:
             ValueError: If a sample is a source sample (LwF trains on the
-                target data only).
+                target data only), or the warm-up's hook did not run.
             RuntimeError: If there is no teacher yet (no
                 :meth:`init_weights`).
         """
@@ -110,12 +118,17 @@ class LwFClassifier(SoftFineTuneClassifier):
                 'LwFClassifier trains on target images only, but the batch '
                 'holds source samples: train it on the plain target data '
                 '(no SourceTargetDataset / SoftFineTuneHook)')
+        if self.linear_probe and self.probe_iters is None:
+            raise missing_hook_error(
+                type(self).__name__, 'LinearProbeHook',
+                "the paper's warm-up: the new head trains alone first; set "
+                '`model.linear_probe=False` to train without it')
         if self.teacher is None:
             raise RuntimeError(
                 'LwFClassifier copies the pre-trained network in '
                 'init_weights(); call it (the Runner does) before training')
         feats = self.extract_feat(inputs)
-        losses = rename_loss_dict(self.head.loss(feats, data_samples),
+        losses = domain_loss_dict(self.head.loss(feats, data_samples),
                                   'target')
         with torch.no_grad():
             recorded = self.teacher(inputs, mode='tensor')

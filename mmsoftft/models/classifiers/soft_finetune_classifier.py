@@ -3,12 +3,18 @@ import copy
 from typing import List, Optional
 
 import torch
-import torch.nn as nn
 from mmpretrain.models import ImageClassifier
 from mmpretrain.registry import MODELS
 from mmpretrain.structures import DataSample
 
-from ..utils import check_pretrained, pretrained_checkpoint, to_channels_last
+from ..utils import (
+    check_pretrained,
+    domain_loss_dict,
+    missing_hook_error,
+    pretrained_checkpoint,
+    reweight_loss_dict,
+    to_channels_last,
+)
 
 __all__ = ['SoftFineTuneClassifier']
 
@@ -21,13 +27,18 @@ class SoftFineTuneClassifier(ImageClassifier):
     ``domain`` that :class:`SourceTargetDataset` sets) goes through the
     backbone once; each head computes its own loss from its own ``loss``
     config on its own samples, as ``ImageClassifier.loss`` does
-    (``head.loss(feats, data_samples)``), and ``loss`` (a
-    :class:`SoftFineTuneLoss`) combines them:
+    (``head.loss(feats, data_samples)``), and the two are combined as
+    mmdet's semi-supervised detectors combine their branches (the source
+    losses reweighted, both renamed):
 
     .. math:: L = L_{target} + w \\cdot L_{source}
 
-    with ``w`` = :attr:`source_weight`, set every iteration by
-    :class:`SoftFineTuneHook` (1.0 without it). ``predict`` and ``tensor``
+    logged as ``loss_target`` and ``loss_source`` (the latter already times
+    ``w``). ``w`` = :attr:`source_weight` is set before every iteration by
+    :class:`SoftFineTuneHook`, which owns the schedule; without the hook
+    ``loss`` refuses to train (a derived config that replaced
+    ``custom_hooks`` would otherwise train another method). ``predict`` and
+    ``tensor``
     modes use the target ``head`` only, so a trained checkpoint loads into a
     plain mmpretrain ``ImageClassifier`` with the same head.
 
@@ -46,8 +57,6 @@ class SoftFineTuneClassifier(ImageClassifier):
             pre-trained checkpoint's head (e.g. 1000 ImageNet classes).
         neck (dict, optional): The neck config. Defaults to None.
         head (dict): The new target head config.
-        loss (dict): The :class:`SoftFineTuneLoss` config.
-            Defaults to ``dict(type='SoftFineTuneLoss')``.
         predict_feat (bool): In ``predict`` mode, also put the features
             fed to the head into each prediction (``pred_feat``), e.g. for
             :class:`GeneralDiscriminationMetric`. Defaults to False.
@@ -65,7 +74,6 @@ class SoftFineTuneClassifier(ImageClassifier):
                  source_head: dict,
                  neck: Optional[dict] = None,
                  head: Optional[dict] = None,
-                 loss: dict = dict(type='SoftFineTuneLoss'),
                  predict_feat: bool = False,
                  channels_last: bool = False,
                  train_cfg: Optional[dict] = None,
@@ -94,9 +102,8 @@ class SoftFineTuneClassifier(ImageClassifier):
                 source_head = MODELS.build(
                     self._source_head_cfg(backbone, source_head))
         self.source_head = source_head
-        self.loss_module = loss if isinstance(
-            loss, nn.Module) else MODELS.build(loss)
-        self.source_weight = 1.0
+        # None until SoftFineTuneHook sets it: training refuses to start
+        self.source_weight: Optional[float] = None
         self.predict_feat = predict_feat
         self.channels_last = channels_last
         to_channels_last(self, channels_last)  # before DDP wraps it
@@ -159,21 +166,31 @@ class SoftFineTuneClassifier(ImageClassifier):
             dict[str, Tensor]: the target head's losses renamed
             ``loss_target*``, the source head's ``loss_source*`` (scaled by
             the source weight; absent in a batch without source samples).
+
+        Raises:
+            ValueError: If :class:`SoftFineTuneHook` has not set the source
+                weight.
         """
+        if self.source_weight is None:
+            raise missing_hook_error(
+                type(self).__name__, 'SoftFineTuneHook',
+                'it sets the source weight w(t) before every iteration and '
+                'stops the source images where w reaches 0')
         feats = self.extract_feat(inputs)
         target, source = self._split(feats, data_samples)
-        target_losses = self.head.loss(*target)
-        source_losses = None
-        if source is not None:
-            source_losses = self.source_head.loss(*source)
-        losses = self.loss_module(target_losses, source_losses,
-                                  self.source_weight)
+        losses = domain_loss_dict(self.head.loss(*target), 'target')
         if source is None:
             # Keep every parameter in the graph so DDP without
             # find_unused_parameters survives target-only batches.
             key = next(k for k in losses if 'loss' in k)
             losses[key] = losses[key] + sum(
                 p.sum() for p in self.source_head.parameters()) * 0.0
+            return losses
+        source_losses = self.source_head.loss(*source)
+        losses.update(
+            domain_loss_dict(
+                reweight_loss_dict(source_losses, self.source_weight),
+                'source'))
         return losses
 
     def predict(self,

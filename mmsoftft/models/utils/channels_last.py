@@ -5,7 +5,8 @@ import torch.nn as nn
 
 __all__ = ['to_channels_last', 'use_channels_last']
 
-LAYOUT_MODELS = ('SoftFineTuneClassifier', 'ChannelsLastImageClassifier')
+LAYOUT_MODELS = ('SoftFineTuneClassifier', 'ChannelsLastImageClassifier',
+                 'LPFTClassifier')
 
 
 def to_channels_last(module: nn.Module, enabled: bool = True) -> nn.Module:

@@ -1,21 +1,10 @@
 """L2SPHook: L2-SP replaces weight decay, so a decaying optimizer (or a
 config without the hook) stops training before any step."""
 import pytest
-from mmengine.hooks import Hook
 from mmengine.runner import Runner
 
 from ...baseline_configs import baseline_cfg, train
-
-
-class StepCounter(Hook):
-    """Counts the training steps taken."""
-
-    def __init__(self):
-        self.steps = 0
-
-    def after_train_iter(self, runner, batch_idx, data_batch=None,
-                         outputs=None):
-        self.steps += 1
+from ...conftest import StepCounter
 
 
 def l2sp_cfg(tiny_data, ckpt, work_dir):
@@ -60,8 +49,8 @@ def test_config_without_the_hook_fails_at_the_first_step(
     counter = StepCounter()
     runner = Runner.from_cfg(cfg)
     runner.register_hook(counter)
-    with pytest.raises(ValueError, match="L2SPClassifier needs `custom_hooks"
-                       "=\\[dict\\(type='L2SPHook'\\)\\]`"):
+    with pytest.raises(ValueError, match='L2SPClassifier trains only with '
+                       'L2SPHook in `custom_hooks`'):
         runner.train()
     assert counter.steps == 0
 
@@ -71,5 +60,5 @@ def test_hook_needs_an_l2sp_model(tiny_data, pretrained_ckpt, tmp_path):
                        max_epochs=1)
     cfg.custom_hooks = [dict(type='L2SPHook')]
     with pytest.raises(TypeError, match='L2SPHook needs an L2SPClassifier, '
-                       'but got ImageClassifier'):
+                       'but got LPFTClassifier'):
         Runner.from_cfg(cfg).train()

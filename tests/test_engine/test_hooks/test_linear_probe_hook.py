@@ -106,7 +106,7 @@ def test_resume_inside_the_probe_continues_exactly(lpft_run, tiny_data,
 
 @pytest.mark.parametrize('args, error, match', [
     (dict(probe_end=0), ValueError, '`probe_end` should be > 0'),
-    (dict(probe_end=1.5), ValueError, 'probe_end=1.5 with unit'),
+    (dict(probe_end=1.5), ValueError, 'probe_end=1.5'),
     (dict(probe_end=1.5, unit='epoch'), ValueError, 'a whole number'),
     (dict(probe_end='2'), TypeError, '`probe_end` should be a finite'),
     (dict(probe_end=float('inf')), TypeError, 'finite number'),

@@ -87,6 +87,24 @@ def test_weight_and_losses_in_the_log(full_run):
     assert last['loss'] == pytest.approx(last['loss_target'])
     assert 'train/loss_source' not in hub.log_scalars
     assert any(r.get('accuracy/top1') is not None for r in rows)
+    # where w reaches 0 the smoothed total restarts: from there on it is the
+    # mean of target losses only (the window of iterations END..t)
+    raw_target = hub.get_scalar('train/loss_target').data[0]
+    assert len(raw_target) == 18
+    for t in (END, END + 1, END + 4):
+        window = raw_target[END:t + 1]
+        assert train[t]['loss'] == pytest.approx(
+            float(window.mean()), rel=1e-4), t
+    assert train[END - 1]['loss'] > train[END - 1]['loss_target']
+
+
+def test_source_weight_without_source_samples_is_refused(
+        tiny_data, pretrained_ckpt, tmp_path):
+    cfg = softft_cfg(tiny_data, pretrained_ckpt, tmp_path, max_epochs=1)
+    cfg.train_dataloader.batch_sampler.source_batch_size = 0
+    with pytest.raises(ValueError, match='`start_weight` is 1.0 but the '
+                       'batch sampler draws no source sample'):
+        run(cfg)
 
 
 def test_weight_in_tensorboard(full_run):

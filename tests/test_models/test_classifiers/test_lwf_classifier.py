@@ -25,6 +25,7 @@ def model(pretrained_ckpt):
     torch.manual_seed(0)
     model = MODELS.build(model_cfg(pretrained_ckpt))
     model.init_weights()
+    model.probe_iters = 0  # as LinearProbeHook sets it before training
     return model
 
 
@@ -82,6 +83,7 @@ def test_source_samples_and_missing_teacher_are_refused(model,
     with pytest.raises(ValueError, match='trains on target images only'):
         model.loss(*batch('source'))
     fresh = MODELS.build(model_cfg(pretrained_ckpt))
+    fresh.probe_iters = 0
     with pytest.raises(RuntimeError, match='copies the pre-trained network'):
         fresh.loss(*batch())
 

@@ -207,16 +207,18 @@ def test_source_head_prefix(tmp_path):
 
 def test_sample_without_domain_is_a_clear_error():
     model = MODELS.build(model_cfg())
+    model.source_weight = 1.0
     inputs = torch.rand(1, 3, 32, 32)
     with pytest.raises(ValueError, match='SourceTargetDataset'):
         model.loss(inputs, [DataSample().set_gt_label(0)])
 
 
-def test_positive_weight_without_source_samples_is_an_error():
-    # e.g. SourceTargetDataset without SourceTargetBatchSampler
+def test_training_without_the_hook_is_an_error():
+    # the source weight is the hook's to set: none, no training
     model = MODELS.build(model_cfg())
-    inputs, samples = batch(['target', 'target'])
-    with pytest.raises(ValueError, match='holds no source sample'):
+    assert model.source_weight is None
+    inputs, samples = batch(['target', 'source'])
+    with pytest.raises(ValueError, match='only with SoftFineTuneHook in '):
         model.loss(inputs, samples)
 
 

@@ -1,10 +1,11 @@
-"""JointTrainingHook in a real Runner on the demo's joint config."""
+"""SoftFineTuneHook's constant shape (joint training) in a real Runner on
+the demo's joint config."""
 import glob
 
 import pytest
 from mmengine.runner import Runner
 
-from mmsoftft.engine import JointTrainingHook
+from mmsoftft.engine import SoftFineTuneHook
 
 from ...baseline_configs import baseline_cfg, train
 from ...conftest import BatchRecorder
@@ -16,7 +17,7 @@ ITERS = 6  # 2 epochs of 3 batches (12 target images, batch 4)
 def joint_run(tiny_data, pretrained_ckpt, tmp_path_factory):
     work = tmp_path_factory.mktemp('joint')
     cfg = baseline_cfg('joint', tiny_data, pretrained_ckpt, work)
-    cfg.custom_hooks[0].source_weight = 0.5
+    cfg.custom_hooks[0].start_weight = 0.5
     cfg.log_level = 'INFO'
     recorder = BatchRecorder()
     runner = train(cfg, recorder)
@@ -38,7 +39,7 @@ def test_source_images_are_drawn_to_the_last_iteration(joint_run):
     hub = joint_run['runner'].message_hub
     assert hub.get_scalar('train/loss_source').current() > 0
     log = open(glob.glob(str(joint_run['work'] / '*' / '*.log'))[0]).read()
-    assert 'JointTrainingHook: constant source weight 0.5 for all 6' in log
+    assert 'SoftFineTuneHook: constant source weight 0.5 for all 6' in log
 
 
 def test_same_target_batches_as_soft_fine_tuning(joint_run, tiny_data,
@@ -57,15 +58,18 @@ def test_same_target_batches_as_soft_fine_tuning(joint_run, tiny_data,
 
 def test_needs_the_source_branch(tiny_data, pretrained_ckpt, tmp_path):
     cfg = baseline_cfg('lpft', tiny_data, pretrained_ckpt, tmp_path)
-    cfg.custom_hooks = [dict(type='JointTrainingHook')]
-    with pytest.raises(TypeError, match='JointTrainingHook needs a model '
+    cfg.custom_hooks = [dict(type='SoftFineTuneHook', shape='constant')]
+    with pytest.raises(TypeError, match='SoftFineTuneHook needs a model '
                        'with a source branch'):
         Runner.from_cfg(cfg).train()
 
 
-@pytest.mark.parametrize('weight, error', [
-    (0, ValueError), (-1.0, ValueError), (float('nan'), TypeError),
-    ('1', TypeError), (True, TypeError)])
-def test_bad_source_weight(weight, error):
-    with pytest.raises(error, match='`source_weight` should be'):
-        JointTrainingHook(source_weight=weight)
+@pytest.mark.parametrize('weight, error, words', [
+    (0, ValueError, 'needs `start_weight` > 0'),
+    (-1.0, ValueError, '`start_weight` should be >= 0'),
+    (float('nan'), TypeError, '`start_weight` should be a finite'),
+    ('1', TypeError, '`start_weight` should be a finite'),
+    (True, TypeError, '`start_weight` should be a finite')])
+def test_bad_source_weight(weight, error, words):
+    with pytest.raises(error, match=words):
+        SoftFineTuneHook(start_weight=weight, shape='constant')
