@@ -25,6 +25,13 @@ class FiniteLossHook(Hook):
     the bad weights. The error names the loss, the iteration, the source
     weight (when a :class:`SoftFineTuneHook` logs one) and the last good
     checkpoint, the one to resume from.
+
+    Why not mmdet's ``CheckInvalidLossHook``: it checks the total loss only
+    every ``interval`` (50) iterations, so a checkpoint of NaN weights can
+    be saved in between; it checks with ``assert``, which ``python -O``
+    removes; and its message names neither the loss part, nor the
+    iteration, nor the checkpoint to resume from. This hook checks every
+    iteration and every part, and raises ``FloatingPointError``.
     """
 
     priority = 'NORMAL'
