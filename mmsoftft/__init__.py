@@ -8,6 +8,7 @@ from .datasets import (
 )
 from .engine import (
     AtomicCheckpointHook,
+    CoTuningHook,
     FiniteLossHook,
     JointTrainingHook,
     L2SPHook,
@@ -21,6 +22,8 @@ from .engine import (
 from .evaluation import GeneralDiscriminationMetric
 from .models import (
     ChannelsLastImageClassifier,
+    CoTuningClassifier,
+    CoTuningLoss,
     L2SPClassifier,
     L2SPLoss,
     LwFClassifier,
@@ -36,7 +39,8 @@ register_safe_globals()
 
 __all__ = [
     '__version__', 'AtomicCheckpointHook', 'ChannelsLastImageClassifier',
-    'CheckedLoadImageFromFile', 'FiniteLossHook',
+    'CheckedLoadImageFromFile', 'CoTuningClassifier', 'CoTuningHook',
+    'CoTuningLoss', 'FiniteLossHook',
     'GeneralDiscriminationMetric', 'IndexPermutation', 'JointTrainingHook',
     'L2SPClassifier', 'L2SPHook', 'L2SPLoss', 'LinearProbeHook',
     'LwFClassifier', 'LwFLoss', 'SkippedImageHook', 'SoftFineTuneClassifier',

@@ -1,5 +1,6 @@
 from .hooks import (
     AtomicCheckpointHook,
+    CoTuningHook,
     FiniteLossHook,
     JointTrainingHook,
     L2SPHook,
@@ -11,8 +12,8 @@ from .safe_globals import allow_checkpoint_globals, register_safe_globals
 from .schedules import SourceWeightSchedule
 
 __all__ = [
-    'AtomicCheckpointHook', 'FiniteLossHook', 'JointTrainingHook',
-    'L2SPHook', 'LinearProbeHook', 'SkippedImageHook', 'SoftFineTuneHook',
-    'SourceWeightSchedule', 'allow_checkpoint_globals',
+    'AtomicCheckpointHook', 'CoTuningHook', 'FiniteLossHook',
+    'JointTrainingHook', 'L2SPHook', 'LinearProbeHook', 'SkippedImageHook',
+    'SoftFineTuneHook', 'SourceWeightSchedule', 'allow_checkpoint_globals',
     'register_safe_globals'
 ]

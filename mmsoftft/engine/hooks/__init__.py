@@ -1,4 +1,5 @@
 from .atomic_checkpoint_hook import AtomicCheckpointHook
+from .co_tuning_hook import CoTuningHook
 from .finite_loss_hook import FiniteLossHook
 from .joint_training_hook import JointTrainingHook
 from .l2sp_hook import L2SPHook
@@ -7,6 +8,7 @@ from .skipped_image_hook import SkippedImageHook
 from .soft_finetune_hook import SoftFineTuneHook
 
 __all__ = [
-    'AtomicCheckpointHook', 'FiniteLossHook', 'JointTrainingHook',
-    'L2SPHook', 'LinearProbeHook', 'SkippedImageHook', 'SoftFineTuneHook'
+    'AtomicCheckpointHook', 'CoTuningHook', 'FiniteLossHook',
+    'JointTrainingHook', 'L2SPHook', 'LinearProbeHook', 'SkippedImageHook',
+    'SoftFineTuneHook'
 ]

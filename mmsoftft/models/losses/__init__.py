@@ -1,3 +1,4 @@
+from .co_tuning_loss import CoTuningLoss, co_tuning_loss
 from .l2sp_loss import L2SPLoss, l2sp_loss
 from .lwf_loss import LwFLoss, lwf_loss
 from .soft_finetune_loss import (
@@ -7,6 +8,7 @@ from .soft_finetune_loss import (
 )
 
 __all__ = [
-    'L2SPLoss', 'LwFLoss', 'SoftFineTuneLoss', 'l2sp_loss', 'lwf_loss',
-    'rename_loss_dict', 'reweight_loss_dict'
+    'CoTuningLoss', 'L2SPLoss', 'LwFLoss', 'SoftFineTuneLoss',
+    'co_tuning_loss', 'l2sp_loss', 'lwf_loss', 'rename_loss_dict',
+    'reweight_loss_dict'
 ]
