@@ -8,6 +8,7 @@ from .datasets import (
 )
 from .engine import (
     AtomicCheckpointHook,
+    CoTuningHook,
     FiniteLossHook,
     L2SPHook,
     LinearProbeHook,
@@ -20,6 +21,8 @@ from .engine import (
 from .evaluation import GeneralDiscriminationMetric
 from .models import (
     ChannelsLastImageClassifier,
+    CoTuningClassifier,
+    CoTuningLoss,
     L2SPClassifier,
     L2SPLoss,
     LPFTClassifier,
@@ -35,7 +38,8 @@ register_safe_globals()
 
 __all__ = [
     '__version__', 'AtomicCheckpointHook', 'ChannelsLastImageClassifier',
-    'CheckedLoadImageFromFile', 'FiniteLossHook',
+    'CheckedLoadImageFromFile', 'CoTuningClassifier', 'CoTuningHook',
+    'CoTuningLoss', 'FiniteLossHook',
     'GeneralDiscriminationMetric', 'IndexPermutation',
     'L2SPClassifier', 'L2SPHook', 'L2SPLoss', 'LPFTClassifier',
     'LinearProbeHook',

@@ -1,7 +1,7 @@
 """The demo's baseline configs on the tiny test data.
 
-``configs/demo/<method>_digits.py`` (joint, l2sp, lwf, lpft) with exactly
-the data, batches, schedule, seed and runtime settings that
+``configs/demo/<method>_digits.py`` (joint, l2sp, lwf, lpft, cotuning)
+with exactly the data, batches, schedule, seed and runtime settings that
 :func:`conftest.softft_cfg` gives soft fine-tuning, so the tests train every
 method as the benchmark does: on the same runner and target batches. Only
 what the method config itself sets (model, optimizer, custom hooks) comes

@@ -77,6 +77,19 @@ def pretrained_ckpt(tmp_path_factory):
         tmp_path_factory.mktemp('ckpt') / 'source_pretrained.pth')
 
 
+@pytest.fixture(scope='session')
+def confident_ckpt(tmp_path_factory):
+    """Like ``pretrained_ckpt``, but its head's weights are large enough
+    for peaked source probabilities (a freshly initialised head's are
+    nearly uniform), as a trained source model's would be."""
+    model_cfg = Config.fromfile(
+        repo_path('configs/_base_/models/resnet18_cifar_digits.py')).model
+    model_cfg.head.init_cfg = dict(type='Normal', layer='Linear', std=2.0)
+    return make_pretrained_checkpoint(
+        tmp_path_factory.mktemp('ckpt') / 'source_confident.pth',
+        model_cfg=model_cfg)
+
+
 def softft_cfg(tiny_data, pretrained, work_dir, max_epochs=6,
                **hook_args):
     """The demo's soft fine-tuning config on the tiny data, deterministic

@@ -1,5 +1,6 @@
 from .hooks import (
     AtomicCheckpointHook,
+    CoTuningHook,
     FiniteLossHook,
     L2SPHook,
     LinearProbeHook,
@@ -10,8 +11,8 @@ from .safe_globals import allow_checkpoint_globals, register_safe_globals
 from .schedules import SourceWeightSchedule
 
 __all__ = [
-    'AtomicCheckpointHook', 'FiniteLossHook', 'L2SPHook', 'LinearProbeHook',
-    'SkippedImageHook', 'SoftFineTuneHook',
+    'AtomicCheckpointHook', 'CoTuningHook', 'FiniteLossHook', 'L2SPHook',
+    'LinearProbeHook', 'SkippedImageHook', 'SoftFineTuneHook',
     'SourceWeightSchedule', 'allow_checkpoint_globals',
     'register_safe_globals'
 ]

@@ -1,11 +1,19 @@
 from .classifiers import (
     ChannelsLastImageClassifier,
+    CoTuningClassifier,
     L2SPClassifier,
     LPFTClassifier,
     LwFClassifier,
     SoftFineTuneClassifier,
 )
-from .losses import L2SPLoss, LwFLoss, l2sp_loss, lwf_loss
+from .losses import (
+    CoTuningLoss,
+    L2SPLoss,
+    LwFLoss,
+    co_tuning_loss,
+    l2sp_loss,
+    lwf_loss,
+)
 from .utils import (
     domain_loss_dict,
     reweight_loss_dict,
@@ -14,9 +22,9 @@ from .utils import (
 )
 
 __all__ = [
-    'ChannelsLastImageClassifier', 'L2SPClassifier', 'L2SPLoss',
-    'LPFTClassifier',
-    'LwFClassifier', 'LwFLoss', 'SoftFineTuneClassifier', 'domain_loss_dict',
-    'l2sp_loss', 'lwf_loss', 'reweight_loss_dict', 'to_channels_last',
-    'use_channels_last'
+    'ChannelsLastImageClassifier', 'CoTuningClassifier', 'CoTuningLoss',
+    'L2SPClassifier', 'L2SPLoss', 'LPFTClassifier', 'LwFClassifier',
+    'LwFLoss', 'SoftFineTuneClassifier', 'co_tuning_loss',
+    'domain_loss_dict', 'l2sp_loss', 'lwf_loss', 'reweight_loss_dict',
+    'to_channels_last', 'use_channels_last'
 ]

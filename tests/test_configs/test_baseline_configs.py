@@ -1,8 +1,8 @@
-"""The baselines' configs (joint training, L2-SP, LwF, LP-FT), demo and
-CUB: each changes only what its method needs from the plain or soft config
-it inherits (so it trains on the same runner, batches, schedule and seed),
-builds with the Runner, and every method-specific key is used: changing
-it changes the loss or the behaviour."""
+"""The baselines' configs (joint training, L2-SP, LwF, LP-FT, Co-Tuning),
+demo and CUB: each changes only what its method needs from the plain or
+soft config it inherits (so it trains on the same runner, batches, schedule
+and seed), builds with the Runner, and every method-specific key is used:
+changing it changes the loss or the behaviour."""
 import os.path as osp
 from types import SimpleNamespace
 
@@ -25,6 +25,8 @@ METHODS = {
                       'custom_hooks', 'find_unused_parameters'}),
     'lpft': ('plain', {'model.type', 'custom_hooks',
                        'find_unused_parameters'}),
+    'cotuning': ('plain', {'model.type', 'model.source_head', 'model.loss',
+                           'custom_hooks'}),
 }
 DEMO = dict(softft='softft_digits.py', plain='finetune_digits.py')
 CONFIGS = [(method, suite) for method in METHODS for suite in ('demo', 'cub')]
@@ -106,6 +108,13 @@ def lwf_term(runner):
     return runner.model.loss_module(student, teacher).item()
 
 
+def cotuning_term(runner):
+    classes = runner.model.source_head.num_classes
+    torch.manual_seed(0)
+    logits, soft = torch.randn(4, classes), torch.rand(4, classes)
+    return runner.model.loss_module(logits, soft.softmax(dim=1)).item()
+
+
 def probe_iters(runner):
     """Where LinearProbeHook ends the probe in a run of 100 epochs of 10
     iterations (the config's own hook, before_train on a stand-in runner:
@@ -128,6 +137,7 @@ KEYS = {
     'lwf': [('model.loss.temperature', 1.0, lwf_term),
             ('model.loss.loss_weight', 3.0, lwf_term), PROBE],
     'lpft': [PROBE],
+    'cotuning': [('model.loss.loss_weight', 1.0, cotuning_term)],
 }
 KEY_CASES = [(method, suite, *case) for method, suite in CONFIGS
              for case in KEYS[method]]

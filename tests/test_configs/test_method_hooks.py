@@ -19,6 +19,7 @@ NEEDS = {
     'l2sp': 'L2SPHook',
     'lwf': 'LinearProbeHook',
     'lpft': 'LinearProbeHook',
+    'cotuning': 'CoTuningHook',
 }
 
 
