@@ -12,6 +12,7 @@ from .engine import (
     JointTrainingHook,
     L2SPHook,
     LinearProbeHook,
+    LoaderShutdownHook,
     SkippedImageHook,
     SoftFineTuneHook,
     SourceWeightSchedule,
@@ -39,8 +40,8 @@ __all__ = [
     'CheckedLoadImageFromFile', 'FiniteLossHook',
     'GeneralDiscriminationMetric', 'IndexPermutation', 'JointTrainingHook',
     'L2SPClassifier', 'L2SPHook', 'L2SPLoss', 'LinearProbeHook',
-    'LwFClassifier', 'LwFLoss', 'SkippedImageHook', 'SoftFineTuneClassifier',
-    'SoftFineTuneHook', 'SoftFineTuneLoss',
+    'LoaderShutdownHook', 'LwFClassifier', 'LwFLoss', 'SkippedImageHook',
+    'SoftFineTuneClassifier', 'SoftFineTuneHook', 'SoftFineTuneLoss',
     'SourceTargetBatchSampler', 'SourceTargetDataset', 'SourceWeightSchedule',
     'allow_checkpoint_globals', 'register_safe_globals', 'stack_collate',
     'to_channels_last', 'use_channels_last'

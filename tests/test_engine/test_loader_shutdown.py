@@ -1,4 +1,4 @@
-"""softft_toolkit.loader_shutdown on real DataLoaders with persistent
+"""mmsoftft.engine.loader_shutdown on real DataLoaders with persistent
 worker processes: workers stop at once when idle, stuck ones are terminated
 after the bounded wait, and the loader can be iterated again."""
 import os
@@ -8,8 +8,9 @@ import time
 
 import pytest
 import torch
-from softft_toolkit.loader_shutdown import shutdown_loader_workers
 from torch.utils.data import DataLoader, Dataset
+
+from mmsoftft.engine.loader_shutdown import shutdown_loader_workers
 
 from ..conftest import repo_path
 
@@ -112,7 +113,7 @@ EXIT_SCRIPT = '''
 import atexit, sys, time
 import torch
 from torch.utils.data import DataLoader
-from softft_toolkit.loader_shutdown import shutdown_loader_workers
+from mmsoftft.engine.loader_shutdown import shutdown_loader_workers
 JOIN_S = 3.0
 def clean_up_worker(w):  # torch 2.11's _clean_up_worker, atexit
     try:
@@ -137,7 +138,7 @@ def test_exit_is_not_held_by_atexit_joins(helper, tmp_path):
     proc = subprocess.run(
         [sys.executable, str(script), 'helper' if helper else 'none'],
         capture_output=True, text=True, timeout=60,
-        env=dict(os.environ, PYTHONPATH=repo_path('tools')))
+        env=dict(os.environ, PYTHONPATH=repo_path()))
     exited = time.monotonic()
     assert proc.returncode == 0, proc.stderr
     after_main = exited - float(proc.stdout.split()[-1])
@@ -149,7 +150,8 @@ def test_exit_is_not_held_by_atexit_joins(helper, tmp_path):
 
 def test_logged_line_reads_back(capsys):
     from mmengine.logging import MMLogger
-    from softft_toolkit.loader_shutdown import (
+
+    from mmsoftft.engine.loader_shutdown import (
         read_shutdown_line,
         shutdown_runner_loaders,
     )

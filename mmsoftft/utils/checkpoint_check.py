@@ -3,8 +3,8 @@
 A missing file, a truncated ``.pth`` or an unreachable URL otherwise
 surfaces deep inside the Runner as a raw ``zipfile``/``urllib`` error that
 names neither the config key nor the path. ``tools/train.py`` and
-``tools/test.py`` call :func:`check_checkpoints` first, so the error names
-both.
+``tools/test.py`` call :func:`check_checkpoints` before building the Runner
+(a user's own script can too), so the error names both.
 
 URLs are fetched into the cache that mmengine's ``load_from_http`` (torch
 hub's ``load_state_dict_from_url``) reads, ``<torch hub dir>/checkpoints/

@@ -15,7 +15,9 @@ process alive for over a minute after the last checkpoint.
 thread, set the workers' done event, send each worker its stop signal, join)
 while the interpreter is healthy, for all loaders at once and within a
 bounded wait; workers still alive after it are terminated. Training itself
-keeps persistent workers and pinned memory.
+keeps persistent workers and pinned memory. :class:`LoaderShutdownHook` calls
+:func:`shutdown_runner_loaders` when a run ends; :func:`read_shutdown_line`
+reads the line it logs back from a log (e.g. a benchmark's).
 """
 import re
 import threading

@@ -5,7 +5,8 @@ wraps the model in DDP with ``device_ids=[LOCAL_RANK]``; both fail without
 CUDA. On such a machine this initialises the process group itself (the
 config's ``env_cfg.dist_cfg.backend``, which must then be ``gloo``) and
 wraps with ``device_ids=None``, the CPU form of DDP. With CUDA it does
-nothing.
+nothing. Call :func:`setup_cpu_distributed` on the merged config before the
+Runner is built (``tools/train.py`` and ``tools/test.py`` do).
 """
 import torch
 import torch.distributed as torch_dist

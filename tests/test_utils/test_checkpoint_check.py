@@ -9,11 +9,8 @@ import pytest
 import torch
 from mmengine.config import Config
 from mmengine.runner.checkpoint import _load_checkpoint
-from softft_toolkit.checkpoint_check import (
-    check_checkpoints,
-    find_checkpoints,
-    url_cache_file,
-)
+
+from mmsoftft.utils import check_checkpoints, find_checkpoints, url_cache_file
 
 from ..conftest import unreachable_url
 

@@ -1,23 +1,26 @@
+"""setup_cpu_distributed: torchrun on a machine without CUDA."""
 import pytest
 import torch
 from mmengine.config import Config
-from softft_toolkit import cpu_launch
+
+from mmsoftft.utils import cpu_distributed
 
 
 @pytest.fixture
 def no_cuda_group(monkeypatch):
     # a CPU machine whose process group is already up (as under torchrun)
     monkeypatch.setattr(torch.cuda, 'is_available', lambda: False)
-    monkeypatch.setattr(cpu_launch.torch_dist, 'is_initialized', lambda: True)
-    monkeypatch.setattr(cpu_launch.torch_dist, 'get_rank', lambda: 0)
-    monkeypatch.setattr(cpu_launch.torch_dist, 'get_world_size', lambda: 2)
-    monkeypatch.setattr(cpu_launch, 'print_log', lambda *a, **k: None)
+    dist = cpu_distributed.torch_dist
+    monkeypatch.setattr(dist, 'is_initialized', lambda: True)
+    monkeypatch.setattr(dist, 'get_rank', lambda: 0)
+    monkeypatch.setattr(dist, 'get_world_size', lambda: 2)
+    monkeypatch.setattr(cpu_distributed, 'print_log', lambda *a, **k: None)
 
 
 def test_top_level_find_unused_parameters_reaches_the_wrapper(no_cuda_group):
     cfg = Config(dict(launcher='pytorch', find_unused_parameters=True,
                       env_cfg=dict(dist_cfg=dict(backend='gloo'))))
-    assert cpu_launch.setup_cpu_distributed(cfg)
+    assert cpu_distributed.setup_cpu_distributed(cfg)
     assert cfg.model_wrapper_cfg == dict(
         type='MMDistributedDataParallel', device_ids=None,
         find_unused_parameters=True)
@@ -27,8 +30,9 @@ def test_nccl_without_cuda_is_a_clear_error(no_cuda_group):
     cfg = Config(dict(launcher='pytorch',
                       env_cfg=dict(dist_cfg=dict(backend='nccl'))))
     with pytest.raises(ValueError, match='use "gloo"'):
-        cpu_launch.setup_cpu_distributed(cfg)
+        cpu_distributed.setup_cpu_distributed(cfg)
 
 
 def test_nothing_to_do_without_a_launcher():
-    assert not cpu_launch.setup_cpu_distributed(Config(dict(launcher='none')))
+    assert not cpu_distributed.setup_cpu_distributed(
+        Config(dict(launcher='none')))
