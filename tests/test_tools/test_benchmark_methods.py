@@ -2,37 +2,25 @@
 
 The quick mode runs the whole pipeline (select, test, noise floor,
 report) on stand-in IDX files and a bundled font it writes itself; the
-pairing test records, hook by hook, what two methods saw for one seed;
+pairing test records what every method saw for one seed;
 compare_methods trains the demo configs through tools/train.py.
 """
 import json
 import os.path as osp
-import random
-from types import SimpleNamespace
 
 import benchmark_methods
 import numpy as np
 import pytest
-from mmcv.transforms import BaseTransform
 from mmpretrain.models.backbones import ResNet_CIFAR
-from mmpretrain.registry import MODELS, TRANSFORMS
 from softft_toolkit.demo_data import prepare_demo
 from softft_toolkit.method_parts import run_part
 from softft_toolkit.method_report import write_report
 from softft_toolkit.method_runs import load_config, run_method
 from softft_toolkit.method_stats import load_records, summarise
-from softft_toolkit.methods import (
-    METHODS,
-    RunSpec,
-    available_methods,
-    method_options,
-)
-from softft_toolkit.own_random_stream import OwnRandomStream
-from softft_toolkit.paired_head_init_hook import PairedHeadInitHook
+from softft_toolkit.methods import METHODS, RunSpec, available_methods
 from softft_toolkit.quick_data import write_quick_fashion
 from softft_toolkit.source_models import LazyPools, pretrain_source
 from softft_toolkit.tasks import write_target
-from softft_toolkit.train_job import run_training
 
 from ..conftest import repo_path
 from .test_train_tool import run_tool
@@ -111,24 +99,29 @@ def quick_cell(tmp_path_factory):
 
 
 def test_methods_see_the_same_head_batches_and_crops(quick_cell):
+    """The shipped configs pair by themselves (no benchmark hook but the
+    recorder): every classifier builds its extra modules (a source head,
+    LwF's teacher, L2-SP's reference) without drawing from the global
+    random stream, and SourceTargetDataset prepares source samples on a
+    stream of their own, so every method of a seed starts from plain's new
+    head and sees plain's target batches and crops."""
     spec, root = quick_cell
-    # LwF (when its config exists) also keeps a source head
-    names = [n for n in ('plain', 'soft', 'lwf')
-             if n in available_methods(CONFIGS)]
+    methods = available_methods(CONFIGS)
+    assert {'plain', 'soft', 'scratch'} <= set(methods)
     recs = {
-        name: run_method(METHODS[name], spec, {}, str(root / name), CONFIGS,
+        name: run_method(method, spec, {}, str(root / name), CONFIGS,
                          f'pairing_{name}')
-        for name in names
+        for name, method in methods.items()
     }
     plain = recs['plain']
     assert len(plain['target_batches']) == 15  # 20 images, batch 4, 3 ep.
     assert sorted(sum(plain['target_batches'][:5], [])) == list(range(20))
-    for name in names[1:]:
-        assert recs[name]['target_batches'] == plain['target_batches']
-        assert recs[name]['target_labels'] == plain['target_labels']
+    for name, rec in recs.items():
+        assert rec['target_batches'] == plain['target_batches'], name
+        assert rec['target_labels'] == plain['target_labels'], name
         # indices, labels and augmented pixels of every iteration
-        assert recs[name]['batch_digests'] == plain['batch_digests']
-        assert recs[name]['head_init'] == plain['head_init']
+        assert rec['batch_digests'] == plain['batch_digests'], name
+        assert rec['head_init'] == plain['head_init'], name
     assert recs['soft']['source_weight_steps'] > 0  # source images used
 
 
@@ -143,76 +136,6 @@ def test_a_diverged_run_is_recorded_at_chance_level(quick_cell):
     assert rec['top1'] == 25.0  # 4 target classes
     assert 'probe_top1' not in rec and rec['curve'] == []
     assert len(rec['batch_digests']) < 15  # stopped early
-
-
-def test_shipped_soft_config_is_paired_with_plain_on_its_own(quick_cell):
-    """Without the benchmark's pairing hooks: SourceTargetDataset prepares
-    source samples on their own random stream and SoftFineTuneClassifier
-    builds its source head drawing nothing, so the shipped soft config
-    sees plain's target head, batches and crops."""
-    spec, root = quick_cell
-    out = {}
-    for name in ('plain', 'soft'):
-        method = METHODS[name]
-        cfg = load_config(osp.join(CONFIGS, method.config))
-        options = method_options(method, cfg, {}, spec,
-                                 [dict(type='RunRecordHook')])
-        if name == 'soft':
-            options['train_dataloader.dataset.source.pipeline'] = list(
-                cfg.train_dataloader.dataset.source.pipeline)
-        job = run_training(cfg, str(root / f'raw_{name}'), options,
-                           experiment_name=f'raw_{name}')
-        out[name] = job['runner'].run_record
-    assert out['soft']['target_batches'] == out['plain']['target_batches']
-    assert out['soft']['head_init'] == out['plain']['head_init']
-    assert out['soft']['batch_digests'] == out['plain']['batch_digests']
-
-
-@TRANSFORMS.register_module()
-class _DrawNumbers(BaseTransform):
-
-    def transform(self, results):
-        results['draws'] = (np.random.rand(), random.random())
-        return results
-
-
-def test_own_random_stream_leaves_the_global_streams():
-    np.random.seed(1)
-    random.seed(1)
-    expected = (np.random.rand(), random.random())
-    np.random.seed(1)
-    random.seed(1)
-    wrapped = OwnRandomStream([dict(type='_DrawNumbers')], seed=5)
-    first = wrapped(dict())['draws']
-    second = wrapped(dict())['draws']
-    assert (np.random.rand(), random.random()) == expected
-    assert first != second  # the own stream goes on
-    again = OwnRandomStream([dict(type='_DrawNumbers')], seed=5)
-    assert again(dict())['draws'] == first
-    with pytest.raises(TypeError, match='`transforms` should be a list'):
-        OwnRandomStream(dict(type='_DrawNumbers'))
-
-
-def test_paired_head_init_hook():
-    cfg = load_config(repo_path('configs/_base_/models/'
-                                'resnet18_cifar_digits.py')).model
-
-    def head_after_hook(build_seed):
-        np.random.seed(build_seed)
-        import torch
-        torch.manual_seed(build_seed)
-        model = MODELS.build(cfg)
-        model.init_weights()
-        PairedHeadInitHook(seed=7).before_train(SimpleNamespace(model=model))
-        return model.head.fc.weight.detach().clone()
-
-    assert (head_after_hook(0) == head_after_hook(1)).all()
-    loaded = MODELS.build(dict(cfg.to_dict(), head=dict(
-        cfg.head.to_dict(), init_cfg=dict(type='Pretrained',
-                                          checkpoint='x.pth'))))
-    with pytest.raises(ValueError, match='`model.head` is loaded'):
-        PairedHeadInitHook(seed=0).before_train(SimpleNamespace(
-            model=loaded))
 
 
 def test_every_grid_starts_with_the_configs_own_value():
@@ -380,7 +303,7 @@ def test_compare_methods_on_the_demo_configs(tmp_path, monkeypatch):
     assert (cell['task'], cell['condition']) == ('user', 'default')
     soft = cell['methods']['soft']
     assert soft['n'] == 2 and soft['diff']['n'] == 2
-    # the pairing hooks went into the configs: same head, batches, crops
+    # the record hook went into the configs: same head, batches, crops
     assert cell['pairing'] == dict(checked_seeds=2, mismatched=[])
     runs = load_records([str(tmp_path / 'c')])['run']
     assert {(r['method'], r['seed']) for r in runs} == {

@@ -1,10 +1,13 @@
 """One run of a compared method, and the models and scores around it.
 
 A run trains a method's config on one cell (task, condition, seed) through
-:func:`run_training`, with :class:`PairedHeadInitHook` (the new head is a
-function of the seed) and :class:`RunRecordHook` (evidence of the pairing,
+:func:`run_training`, with :class:`RunRecordHook` (evidence of the pairing,
 time per epoch), then measures general discrimination with
-``GeneralDiscriminationMetric`` on the task's probe images.
+``GeneralDiscriminationMetric`` on the task's probe images. The pairing
+itself comes from the package: every shipped classifier builds its extra
+modules without drawing from the global random stream (the new head starts
+as plain fine-tuning's for the seed) and ``SourceTargetDataset`` prepares
+source samples on a stream of their own (the target crops are plain's).
 """
 import copy
 import functools
@@ -24,12 +27,7 @@ from mmpretrain.utils import get_ori_model
 
 from mmsoftft.evaluation import GeneralDiscriminationMetric
 
-# registered for the configs' use
-from . import (
-    own_random_stream,  # noqa: F401
-    paired_head_init_hook,  # noqa: F401
-    run_record_hook,  # noqa: F401
-)
+from . import run_record_hook  # noqa: F401 (registered for the configs)
 from .baselines import model_features
 from .methods import Method, RunSpec, method_options
 from .train_job import run_training
@@ -142,9 +140,8 @@ def run_method(method: Method, spec: RunSpec, params: dict, work_dir: str,
         ``wall_seconds`` and ``cpu_seconds`` (build, train and probe).
     """
     cfg = load_config(osp.join(config_dir, method.config))
-    hooks = [dict(type='PairedHeadInitHook', seed=spec.seed),
-             dict(type='RunRecordHook')]
-    options = method_options(method, cfg, params, spec, hooks)
+    options = method_options(method, cfg, params, spec,
+                             [dict(type='RunRecordHook')])
     wall, cpu = time.perf_counter(), time.process_time()
     job = run_training(cfg, work_dir, options, experiment_name=name,
                        allow_divergence=True)

@@ -177,15 +177,11 @@ def method_options(method: Method, cfg: Config, params: dict, spec: RunSpec,
         opts['model.source_head.num_classes'] = spec.num_source
         opts['model.source_head.in_channels'] = 8 * w
     if uses_source(cfg):
-        data = cfg.train_dataloader.dataset
+        # SourceTargetDataset prepares the source samples on their own
+        # random stream: the target augmentations stay plain's
         opts.update({
             'train_dataloader.dataset.target.data_root': spec.target_root,
             'train_dataloader.dataset.source.data_root': spec.source_root,
-            # the target augmentations stay those of plain fine-tuning
-            'train_dataloader.dataset.source.pipeline': [
-                dict(type='OwnRandomStream', seed=spec.seed,
-                     transforms=list(data.source.pipeline))
-            ],
             'train_dataloader.batch_sampler.source_batch_size':
             spec.batch_size,
             'train_dataloader.dataset.target.serialize_data': False,
