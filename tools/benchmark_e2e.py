@@ -32,14 +32,19 @@ import tempfile
 
 import torch
 from mmengine.config import Config
-from softft_toolkit.loader_shutdown import read_shutdown_line
-from softft_toolkit.synthetic import (
+
+from mmsoftft.engine import read_shutdown_line
+
+# the repository root, for the harness in benchmarks/
+sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
+
+from benchmarks.synthetic import (
     synthetic_jpegs,
     write_in1k_checkpoint,
     write_synthetic_cub,
     write_synthetic_imagenet,
 )
-from softft_toolkit.timed_run import last_checkpoint_is, run_until_exit
+from benchmarks.timed_run import last_checkpoint_is, run_until_exit
 
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 CONFIGS = dict(plain=osp.join(REPO, 'configs', 'finetune_resnet50_cub.py'),

@@ -1,10 +1,10 @@
 """Compare fine-tuning methods on real images, seed-paired, on one Runner.
 
-Tasks (tools/softft_toolkit/tasks.py): far and near Fashion-MNIST ->
+Tasks (benchmarks/tasks.py): far and near Fashion-MNIST ->
 Fashion-MNIST, cross Fashion-MNIST -> handwritten digits, and many-class
 font glyphs -> Fashion-MNIST / digits. Conditions (conditions.py):
 fewshot5, fewshot20, allshot, imbalanced, noisy (30% wrong labels).
-Methods (softft_toolkit/methods.py): plain, soft, joint, l2sp, lwf, lpft
+Methods (benchmarks/methods.py): plain, soft, joint, l2sp, lwf, lpft
 and training from scratch, each its configs/demo/*_digits.py.
 
 Per task the source model is pre-trained once (seeded, cached under
@@ -25,17 +25,20 @@ one JSON under --out; parts (--tasks, --conditions, --methods, --seeds,
 """
 import argparse
 import os.path as osp
+import sys
 import time
 import warnings
 
-from softft_toolkit.conditions import CONDITIONS
-from softft_toolkit.method_parts import run_part, save, select_part
-from softft_toolkit.method_report import write_report
-from softft_toolkit.method_stats import load_records, summarise
-from softft_toolkit.methods import available_methods
-from softft_toolkit.quick_data import write_quick_fashion, write_quick_font
-from softft_toolkit.tasks import TASKS
-from softft_toolkit.threads import add_threads_argument, pin_threads
+# the repository root, for the harness in benchmarks/
+sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
+from benchmarks.conditions import CONDITIONS
+from benchmarks.method_parts import run_part, save, select_part
+from benchmarks.method_report import write_report
+from benchmarks.method_stats import load_records, summarise
+from benchmarks.methods import available_methods
+from benchmarks.quick_data import write_quick_fashion, write_quick_font
+from benchmarks.tasks import TASKS
+from benchmarks.threads import add_threads_argument, pin_threads
 
 CONFIGS = osp.join(osp.dirname(osp.dirname(osp.abspath(__file__))),
                    'configs', 'demo')

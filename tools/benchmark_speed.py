@@ -31,6 +31,7 @@ import argparse
 import json
 import os.path as osp
 import statistics
+import sys
 import tempfile
 import time
 
@@ -40,16 +41,19 @@ from mmengine.config import Config
 from mmengine.optim import build_optim_wrapper
 from mmpretrain.registry import MODELS
 from mmpretrain.structures import DataSample
-from softft_toolkit import (
+
+import mmsoftft  # noqa: F401
+from mmsoftft.models import use_channels_last
+
+# the repository root, for the harness in benchmarks/
+sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
+from benchmarks import (
     load_digit_images,
     run_training,
     write_digits_source,
     write_digits_target,
 )
-from softft_toolkit.threads import add_threads_argument, pin_threads
-
-import mmsoftft  # noqa: F401
-from mmsoftft.models import use_channels_last
+from benchmarks.threads import add_threads_argument, pin_threads
 
 REPO_CONFIGS = osp.join(osp.dirname(osp.dirname(osp.abspath(__file__))),
                         'configs')

@@ -29,16 +29,20 @@ import os
 import os.path as osp
 import shutil
 import statistics
+import sys
 
 import numpy as np
-from softft_toolkit import (
+
+# the repository root, for the harness in benchmarks/
+sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
+from benchmarks import (
     load_digit_images,
     run_training,
     write_digits_source,
     write_digits_target,
 )
-from softft_toolkit.report import paired_summary, write_plots, write_tables
-from softft_toolkit.threads import add_threads_argument, pin_threads
+from benchmarks.report import paired_summary, write_plots, write_tables
+from benchmarks.threads import add_threads_argument, pin_threads
 
 CONFIGS = osp.join(osp.dirname(osp.dirname(osp.abspath(__file__))),
                    'configs', 'demo')

@@ -35,13 +35,17 @@ import sys
 import time
 
 from mmengine.config import Config
-from softft_toolkit.method_report import write_report
-from softft_toolkit.method_stats import BASELINE, load_records, summarise
-from softft_toolkit.run_record_hook import sequence_digest
+
+# the repository root, for the harness in benchmarks/
+sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
+from benchmarks.method_report import write_report
+from benchmarks.method_stats import BASELINE, load_records, summarise
+from benchmarks.run_record_hook import sequence_digest
 
 TOOLS = osp.dirname(osp.abspath(__file__))
-# tools/train.py has tools/ on sys.path, so a config can import it
-RECORD_MODULE = 'softft_toolkit.run_record_hook'
+REPO = osp.dirname(TOOLS)
+# the config imports it: tools/train.py runs with REPO on PYTHONPATH
+RECORD_MODULE = 'benchmarks.run_record_hook'
 RECORD = 'run_record.json'
 
 
@@ -168,8 +172,11 @@ def run_one(args, name, user_config, config, seed):
     log = osp.join(work_dir, 'compare_methods.log')
     cmd = train_command(args, config, work_dir, seed)
     start = time.perf_counter()
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(
+        p for p in (REPO, os.environ.get('PYTHONPATH')) if p))
     with open(log, 'w') as f:
-        proc = subprocess.run(cmd, stdout=f, stderr=subprocess.STDOUT)
+        proc = subprocess.run(cmd, stdout=f, stderr=subprocess.STDOUT,
+                              env=env)
     seconds = time.perf_counter() - start
     if proc.returncode:
         raise SystemExit(f'{name} seed {seed} failed (exit '

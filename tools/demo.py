@@ -19,10 +19,13 @@ Usage: python tools/demo.py [--work-dir work_dirs/demo] [--shots 10]
 """
 import argparse
 import os.path as osp
+import sys
 
-from softft_toolkit import run_training
-from softft_toolkit.demo_data import prepare_demo
-from softft_toolkit.threads import add_threads_argument, pin_threads
+# the repository root, for the harness in benchmarks/
+sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
+from benchmarks import run_training
+from benchmarks.demo_data import prepare_demo
+from benchmarks.threads import add_threads_argument, pin_threads
 
 CONFIGS = osp.join(osp.dirname(osp.dirname(osp.abspath(__file__))),
                    'configs', 'demo')

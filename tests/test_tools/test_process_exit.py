@@ -5,8 +5,7 @@ import os
 import os.path as osp
 import sys
 
-from softft_toolkit.timed_run import last_checkpoint_is, run_until_exit
-
+from benchmarks.timed_run import last_checkpoint_is, run_until_exit
 from mmsoftft.engine import read_shutdown_line
 
 from ..conftest import repo_path

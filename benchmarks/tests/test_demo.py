@@ -7,8 +7,7 @@ import os.path as osp
 import pytest
 import torch
 
-from ..conftest import repo_path
-from .test_train_tool import run_tool
+from tests.conftest import repo_path, run_tool
 
 
 @pytest.mark.slow

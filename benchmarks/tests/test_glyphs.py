@@ -3,14 +3,15 @@ the machine has one (the test is skipped only when none exists)."""
 import numpy as np
 import pytest
 from PIL import ImageFont
-from softft_toolkit.glyph_fonts import (
+
+from benchmarks.glyph_fonts import (
     find_font_files,
     font_codepoints,
     font_draws,
     load_font,
 )
-from softft_toolkit.glyph_render import glyph_font_size, render_glyph
-from softft_toolkit.glyphs import (
+from benchmarks.glyph_render import glyph_font_size, render_glyph
+from benchmarks.glyphs import (
     GLYPH_CANDIDATES,
     GlyphClass,
     render_glyph_images,

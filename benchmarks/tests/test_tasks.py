@@ -7,8 +7,9 @@ import numpy as np
 import pytest
 from mmpretrain.datasets import CUB, ImageNet
 from PIL import ImageFont
-from softft_toolkit.pools import glyph_pool, to_rgb
-from softft_toolkit.tasks import (
+
+from benchmarks.pools import glyph_pool, to_rgb
+from benchmarks.tasks import (
     TASKS,
     load_pools,
     write_probe,

@@ -1,9 +1,9 @@
 """demo_paths: the demo's inputs are read from the demo configs, which
 agree on them."""
 import pytest
-from softft_toolkit.demo_data import demo_paths
 
-from ..conftest import repo_path
+from benchmarks.demo_data import demo_paths
+from tests.conftest import repo_path
 
 
 def test_shipped_demo_configs_agree():

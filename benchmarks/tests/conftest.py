@@ -9,7 +9,8 @@ import struct
 
 import numpy as np
 import pytest
-from softft_toolkit.idx import FASHION_MNIST_FILES
+
+from benchmarks.idx import FASHION_MNIST_FILES
 
 TRAIN_PER_CLASS = 30
 TEST_PER_CLASS = 12

@@ -1,7 +1,8 @@
 import math
 
 import pytest
-from softft_toolkit.report import paired_summary, t_interval
+
+from benchmarks.report import paired_summary, t_interval
 
 
 def rec(top1, curve, seconds=10.0):

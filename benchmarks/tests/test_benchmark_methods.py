@@ -8,22 +8,20 @@ compare_methods trains the demo configs through tools/train.py.
 import json
 import os.path as osp
 
-import benchmark_methods
 import numpy as np
 import pytest
 from mmpretrain.models.backbones import ResNet_CIFAR
-from softft_toolkit.demo_data import prepare_demo
-from softft_toolkit.method_parts import run_part
-from softft_toolkit.method_report import write_report
-from softft_toolkit.method_runs import load_config, run_method
-from softft_toolkit.method_stats import load_records, summarise
-from softft_toolkit.methods import METHODS, RunSpec, available_methods
-from softft_toolkit.quick_data import write_quick_fashion
-from softft_toolkit.source_models import LazyPools, pretrain_source
-from softft_toolkit.tasks import write_target
 
-from ..conftest import repo_path
-from .test_train_tool import run_tool
+from benchmarks.demo_data import prepare_demo
+from benchmarks.method_parts import run_part
+from benchmarks.method_report import write_report
+from benchmarks.method_runs import load_config, run_method
+from benchmarks.method_stats import load_records, summarise
+from benchmarks.methods import METHODS, RunSpec, available_methods
+from benchmarks.quick_data import write_quick_fashion
+from benchmarks.source_models import LazyPools, pretrain_source
+from benchmarks.tasks import write_target
+from tests.conftest import load_tool, repo_path, run_tool
 
 CONFIGS = repo_path('configs', 'demo')
 
@@ -269,7 +267,8 @@ def test_reported_seeds_must_not_have_chosen_the_hyper_parameters(
         kind='selections', methods=[dict(kind='selection', method='plain',
                                          params={}, seeds=[0, 1],
                                          candidates=[], cells=[])])))
-    args = benchmark_methods.parse_args(['--out', str(out), '--seeds', '3'])
+    args = load_tool('benchmark_methods').parse_args(
+        ['--out', str(out), '--seeds', '3'])
     with pytest.raises(SystemExit, match=r'seeds \[0, 1\] chose'):
         run_part(args)
 

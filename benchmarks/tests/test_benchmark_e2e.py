@@ -5,11 +5,9 @@ checkpoint, and the figures are consistent."""
 import json
 import subprocess
 
-import benchmark_e2e
 import pytest
 
-from ..conftest import repo_path
-from .test_train_tool import run_tool
+from tests.conftest import load_tool, repo_path, run_tool
 
 CPU_MODE = ['--device', 'cpu', '--res', '32', '--image-size', '40x30',
             '--batch', '2', '--source-batch', '3', '--iters', '4',
@@ -64,7 +62,7 @@ def test_cpu_mode_trains_both_configs_and_reports(tmp_path):
 ])
 def test_bad_arguments_are_clear_errors(args, message, capsys):
     with pytest.raises(SystemExit) as e:
-        benchmark_e2e.parse_args(args)
+        load_tool('benchmark_e2e').parse_args(args)
     assert e.value.code == 2
     assert message in capsys.readouterr().err
 

@@ -1,5 +1,6 @@
 import pytest
-from softft_toolkit.paired_stats import correlation, sign_test, wilcoxon_p
+
+from benchmarks.paired_stats import correlation, sign_test, wilcoxon_p
 
 
 def test_sign_test_hand_computed():

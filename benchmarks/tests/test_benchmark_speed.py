@@ -5,8 +5,7 @@ import statistics
 
 import pytest
 
-from ..conftest import repo_path
-from .test_train_tool import run_tool
+from tests.conftest import repo_path, run_tool
 
 
 @pytest.mark.slow

@@ -1,4 +1,4 @@
-"""softft_toolkit.threads: --threads sets torch's thread count and the
+"""benchmarks.threads: --threads sets torch's thread count and the
 OpenMP/MKL environment, and a bad count is a clear error."""
 import argparse
 import os
@@ -7,13 +7,13 @@ import sys
 
 import pytest
 import torch
-from softft_toolkit.threads import (
+
+from benchmarks.threads import (
     DEFAULT_THREADS,
     add_threads_argument,
     pin_threads,
 )
-
-from ..conftest import repo_path
+from tests.conftest import repo_path
 
 
 @pytest.fixture

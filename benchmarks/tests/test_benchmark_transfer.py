@@ -2,11 +2,9 @@
 and writes a consistent table, JSON and plots (not a verdict on the sign)."""
 import json
 
-import benchmark_transfer
 import pytest
 
-from ..conftest import repo_path
-from .test_train_tool import run_tool
+from tests.conftest import load_tool, repo_path, run_tool
 
 
 @pytest.mark.slow
@@ -51,11 +49,12 @@ def test_one_class_is_a_clear_error(flag, classes, what, tmp_path, capsys):
     """One probe digit used to crash in write_digits_target with
     `ValueError: low >= high`."""
     with pytest.raises(SystemExit) as e:
-        benchmark_transfer.parse_args([flag, classes, '--out', str(tmp_path)])
+        load_tool('benchmark_transfer').parse_args(
+            [flag, classes, '--out', str(tmp_path)])
     assert e.value.code == 2
     assert (f'{flag} should list at least 2 digits ({what} needs >= 2 '
             f'classes), but got [{classes}]') in capsys.readouterr().err
     # two classes are accepted
-    args = benchmark_transfer.parse_args(
+    args = load_tool('benchmark_transfer').parse_args(
         [flag, f'{classes},{int(classes) - 1}', '--out', str(tmp_path)])
     assert len(getattr(args, flag[2:].replace('-', '_'))) == 2

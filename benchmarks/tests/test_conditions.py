@@ -1,6 +1,7 @@
 import numpy as np
 import pytest
-from softft_toolkit.conditions import (
+
+from benchmarks.conditions import (
     CONDITIONS,
     ConditionSpec,
     noisy_labels,

@@ -1,6 +1,7 @@
 import numpy as np
 import pytest
-from softft_toolkit.idx import (
+
+from benchmarks.idx import (
     FASHION_MNIST_CLASSES,
     FASHION_MNIST_FILES,
     load_fashion_mnist,

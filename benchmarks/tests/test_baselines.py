@@ -4,15 +4,15 @@ import numpy as np
 import pytest
 import torch
 from mmengine.config import Config
-from softft_toolkit.baselines import (
+
+from benchmarks.baselines import (
     linear_probe,
     load_cub_split,
     model_features,
     raw_pixel_knn,
 )
-from softft_toolkit.layouts import write_cub_layout
-
-from ..conftest import repo_path
+from benchmarks.layouts import write_cub_layout
+from tests.conftest import repo_path
 
 
 def flat(value):
