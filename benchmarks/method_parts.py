@@ -1,34 +1,38 @@
-"""The parts of ``tools/benchmark_methods.py``: runs over tasks,
-conditions, seeds and methods, and the hyper-parameter selection.
+"""A part of ``tools/benchmark_methods.py``: its runs over tasks,
+conditions, seeds and methods (driven by :mod:`.method_benchmark`'s
+``run_part`` and ``select_part``).
 
 A :class:`Part` writes each cell's data (``tasks.write_target``), its
 reference points, and one JSON record per run under ``args.out``; a run
 whose record exists is skipped, so parts can be interrupted, repeated and
-split. ``args`` is the tool's parsed command line (``config_dir`` added).
+split. It prints a line per task (its source model) and per run, with
+``[done/total]``, the elapsed time and the time left. ``args`` is the
+tool's parsed command line (``config_dir`` added).
 """
 import hashlib
 import json
 import os
 import os.path as osp
 import shutil
-import statistics
 import time
 
 from .baselines import linear_probe, model_features, raw_pixel_knn
 from .conditions import CONDITIONS
 from .method_runs import build_classifier, run_method
-from .method_stats import load_records
-from .methods import SHARED_KEYS, RunSpec, candidates
+from .methods import SHARED_KEYS, RunSpec
+from .progress import PlanProgress, duration
 from .run_record_hook import sequence_digest
 from .source_models import (
     LazyPools,
+    is_pretrained,
+    pretrain_settings,
     pretrain_source,
     probe_references,
     width_options,
 )
 from .tasks import write_target
 
-__all__ = ['SETTINGS', 'Part', 'run_part', 'save', 'select_part']
+__all__ = ['SETTINGS', 'Part', 'params_of', 'run_spec', 'save', 'slug']
 
 # what every run of one report should share (recorded with each run; the
 # pre-training's settings are per task, in the task records)
@@ -100,9 +104,14 @@ def slug(params: dict) -> str:
 
 
 class Part:
-    """One invocation's runs over tasks, conditions and seeds."""
+    """One invocation's runs over tasks, conditions and seeds.
 
-    def __init__(self, args):
+    Args:
+        args (Namespace): The tool's parsed command line.
+        total (int): Runs in the plan, for the progress lines.
+    """
+
+    def __init__(self, args, total: int):
         self.args = args
         self.pools = LazyPools(args.fashion_root, dict(
             num_classes=args.glyph_classes, font_root=args.font_root,
@@ -115,19 +124,49 @@ class Part:
             self.selection = {s['method']: s for s in load(sel)['methods']}
         self.runs = 0
         self.pretrain_seconds = 0.0
+        self.pretrained = 0
+        self.reached = set()
+        self.progress = PlanProgress(total)
+
+    def _source_options(self) -> dict:
+        """What a task's source model depends on beyond the task."""
+        a = self.args
+        return dict(
+            width=a.width, steps=a.pretrain_steps,
+            max_per_class=a.source_per_class,
+            key_extra=dict(fashion=osp.abspath(a.fashion_root),
+                           fonts=osp.abspath(a.font_root),
+                           glyph_classes=a.glyph_classes))
+
+    def timing(self) -> str:
+        """Elapsed and left, the later tasks' pre-training included (at
+        the mean time of those trained so far)."""
+        left = [t for t in self.args.tasks if t not in self.reached and
+                not is_pretrained(self.args.cache_dir, pretrain_settings(
+                    t, **self._source_options()))]
+        if not left:
+            return self.progress.timing()
+        if self.pretrained:
+            return self.progress.timing(
+                len(left) * self.pretrain_seconds / self.pretrained)
+        return self.progress.timing(
+            extra=f'(+ pre-training {", ".join(left)})')
 
     def task(self, task: str, probe: bool = True) -> tuple:
         """The task's pre-trained source model and (with ``probe``) its
         probe images, writing the task record."""
         a = self.args
-        pre = pretrain_source(
-            task, self.pools, a.cache_dir, a.config_dir, a.width,
-            a.pretrain_steps, max_per_class=a.source_per_class,
-            key_extra=dict(fashion=osp.abspath(a.fashion_root),
-                           fonts=osp.abspath(a.font_root),
-                           glyph_classes=a.glyph_classes))
+        pre = pretrain_source(task, self.pools, a.cache_dir, a.config_dir,
+                              **self._source_options())
+        self.reached.add(task)
         if not pre['cached']:
             self.pretrain_seconds += pre['seconds']
+            self.pretrained += 1
+        print(f'{task}: source model '
+              + (f'trained in {duration(pre["seconds"])}'
+                 if not pre['cached'] else 'from the cache')
+              + f', top-1 {pre["source_top1"]:.2f} on held-out source '
+              'images', flush=True)
         if not probe:
             return pre, None
         probe, refs = probe_references(task, self.pools, osp.join(
@@ -174,6 +213,7 @@ class Part:
             f'/{slug(params)}' if phase == 'select' else '')
         path = osp.join(a.out, 'runs', sub, f't{a.threads}_s{seed}.json')
         if osp.exists(path):
+            self.progress.skipped()
             return load(path)
         method = a.method_table[name]
         run = f't{a.threads}_s{seed}'
@@ -193,10 +233,12 @@ class Part:
             settings={k: getattr(a, k) for k in SETTINGS})
         save(path, rec)
         self.runs += 1
-        print(f'{sub} seed {seed}: top1 {rec["top1"]:.2f}'
+        self.progress.finished(rec['wall_seconds'])
+        print(f'{self.progress.counter()} {sub} seed {seed}: top1 '
+              f'{rec["top1"]:.2f}'
               f'{" (DIVERGED: chance level)" if rec["diverged"] else ""} in '
-              f'{rec["wall_seconds"]:.1f} s ({rec["steps"]} steps)',
-              flush=True)
+              f'{rec["wall_seconds"]:.1f} s ({rec["steps"]} steps); '
+              f'{self.timing()}', flush=True)
         return rec
 
     def cells(self, probe: bool = True):
@@ -211,63 +253,3 @@ class Part:
                     yield task, condition, seed, pre, probe, cell
                     if not a.keep_data:
                         shutil.rmtree(root)
-
-
-def run_part(args) -> Part:
-    """Every method on every cell and seed, evaluated on the test split,
-    with the selected hyper-parameters; refuses seeds that selected them."""
-    part = Part(args)
-    sel_seeds = {s for m in part.selection.values() for s in m['seeds']}
-    seeds = set(range(args.first_seed, args.first_seed + args.seeds))
-    if sel_seeds & seeds:
-        raise SystemExit(f'seeds {sorted(sel_seeds & seeds)} chose the '
-                         'hyper-parameters (selection.json): report others'
-                         ' (--first-seed)')
-    for task, condition, seed, pre, probe, cell in part.cells():
-        part.references(task, condition, seed, cell, pre)
-        spec = run_spec(args, pre, cell, seed, cell['target'])
-        for name, method in args.method_table.items():
-            part.run('test', task, condition, seed, name,
-                     params_of(name, method, part.selection), spec, probe)
-    return part
-
-
-def select_part(args) -> Part:
-    """Each method with a grid (plain first: its BatchNorm choice is every
-    method's), every candidate on every cell and seed, scored on the
-    validation split; the best mean is written to selection.json."""
-    part = Part(args)
-    path = osp.join(args.out, 'selection.json')
-    names = sorted((n for n, m in args.method_table.items() if m.grid),
-                   key=lambda n: n != 'plain')
-    tested = {r['seed'] for r in load_records([args.out]).get('run', [])
-              if r.get('phase') == 'test'} if osp.isdir(args.out) else set()
-    seeds = list(range(args.first_seed, args.first_seed + args.seeds))
-    if tested & set(seeds):
-        raise SystemExit(f'seeds {sorted(tested & set(seeds))} are reported'
-                         ' runs: select on other seeds (--first-seed)')
-    for name in names:
-        method = args.method_table[name]
-        scores = {}
-        for task, condition, seed, pre, _, cell in part.cells(False):
-            spec = run_spec(args, pre, cell, seed, cell['val'])
-            for cand in candidates(method):
-                params = params_of(name, method, part.selection, cand)
-                rec = part.run('select', task, condition, seed, name,
-                               params, spec, None)
-                scores.setdefault(slug(params), (params, []))[1].append(
-                    rec)
-        ranked = [dict(params=p, val_top1=statistics.mean(
-            r['top1'] for r in v), runs=len(v), diverged=sum(
-                bool(r.get('diverged')) for r in v))
-                  for p, v in scores.values()]
-        best = max(ranked, key=lambda c: c['val_top1'])  # first on ties
-        part.selection[name] = dict(
-            kind='selection', method=name, params=best['params'],
-            candidates=ranked, seeds=seeds,
-            cells=[[t, c] for t in args.tasks for c in args.conditions])
-        save(path, dict(kind='selections',
-                        methods=list(part.selection.values())))
-        print(f'{name}: chose {slug(best["params"])} (validation top1 '
-              f'{best["val_top1"]:.2f})', flush=True)
-    return part

@@ -23,11 +23,14 @@ from .baselines import load_cub_split, model_features
 from .idx import FASHION_MNIST_DIR
 from .method_runs import build_classifier, classify_top1, probe_top1
 from .pools import digits_pool, fashion_pool, glyph_pool, to_rgb
+from .progress import ProgressHook  # noqa: F401 (registered for configs)
 from .tasks import TASKS, write_probe, write_source
 from .train_job import run_training
 
-__all__ = ['LazyPools', 'pretrain_source', 'probe_references',
-           'width_options']
+__all__ = [
+    'LazyPools', 'cache_folder', 'is_pretrained', 'pretrain_settings',
+    'pretrain_source', 'probe_references', 'width_options'
+]
 
 
 class LazyPools(Mapping):
@@ -104,6 +107,28 @@ def _source_test(task: str, pools: Mapping, class_names, per_class: int):
     return images, np.concatenate(labels)
 
 
+def pretrain_settings(task: str, width: int, steps: int,
+                      max_per_class: int = 1000, batch_size: int = 32,
+                      seed: int = 0, key_extra: Optional[dict] = None) -> dict:
+    """Everything a task's source model depends on: its cache key (the
+    arguments of :func:`pretrain_source`)."""
+    return dict(task=task, width=width, steps=steps, seed=seed,
+                max_per_class=max_per_class, batch_size=batch_size,
+                **(key_extra or {}))
+
+
+def cache_folder(cache_dir: str, settings: dict) -> str:
+    """Where the source model of :func:`pretrain_settings` is cached."""
+    key = hashlib.sha1(json.dumps(settings, sort_keys=True).encode())
+    return osp.join(cache_dir, f'{settings["task"]}_{key.hexdigest()[:10]}')
+
+
+def is_pretrained(cache_dir: str, settings: dict) -> bool:
+    """Whether the source model of ``settings`` is in the cache."""
+    return osp.exists(osp.join(cache_folder(cache_dir, settings),
+                               'pretrain.json'))
+
+
 def pretrain_source(task: str, pools: Mapping, cache_dir: str,
                     config_dir: str, width: int, steps: int,
                     max_per_class: int = 1000, batch_size: int = 32,
@@ -129,11 +154,9 @@ def pretrain_source(task: str, pools: Mapping, cache_dir: str,
         class), ``epochs``, ``steps``, ``seconds`` (training, when it ran)
         and ``cached`` (whether it was read from the cache).
     """
-    settings = dict(task=task, width=width, steps=steps, seed=seed,
-                    max_per_class=max_per_class, batch_size=batch_size,
-                    **(key_extra or {}))
-    key = hashlib.sha1(json.dumps(settings, sort_keys=True).encode())
-    root = osp.join(cache_dir, f'{task}_{key.hexdigest()[:10]}')
+    settings = pretrain_settings(task, width, steps, max_per_class,
+                                 batch_size, seed, key_extra)
+    root = cache_folder(cache_dir, settings)
     done = osp.join(root, 'pretrain.json')
     if osp.exists(done):
         with open(done) as f:
@@ -158,7 +181,13 @@ def pretrain_source(task: str, pools: Mapping, cache_dir: str,
         'default_hooks.logger.interval': 10**6,
         'randomness.seed': seed,
         'log_level': 'WARNING',
+        'custom_hooks': [
+            dict(type='ProgressHook', label=f'pre-training {task}')
+        ],
     }
+    print(f'pre-training the {task} source model: {len(names)} classes, '
+          f'{epochs} epochs of {per_epoch} steps (batch {batch_size})',
+          flush=True)
     start = time.perf_counter()
     job = run_training(config, osp.join(root, 'work'), options,
                        experiment_name=f'pretrain_{osp.basename(root)}')

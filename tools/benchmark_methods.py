@@ -26,19 +26,15 @@ one JSON under --out; parts (--tasks, --conditions, --methods, --seeds,
 import argparse
 import os.path as osp
 import sys
-import time
 import warnings
 
 # the repository root, for the harness in benchmarks/
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 from benchmarks.conditions import CONDITIONS
-from benchmarks.method_parts import run_part, save, select_part
-from benchmarks.method_report import write_report
-from benchmarks.method_stats import load_records, summarise
+from benchmarks.method_benchmark import run_benchmark
 from benchmarks.methods import available_methods
-from benchmarks.quick_data import write_quick_fashion, write_quick_font
 from benchmarks.tasks import TASKS
-from benchmarks.threads import add_threads_argument, pin_threads
+from benchmarks.threads import add_threads_argument
 
 CONFIGS = osp.join(osp.dirname(osp.dirname(osp.abspath(__file__))),
                    'configs', 'demo')
@@ -141,68 +137,10 @@ def parse_args(argv=None):
     return args
 
 
-def report(folders, out_dir):
-    summary = summarise(load_records(folders))
-    paths = write_report(summary, out_dir)
-    print(open(paths['markdown']).read())
-    return summary
-
-
-def timed(args, name, fn):
-    """Run a part; print and record its time (pre-training apart)."""
-    start = time.perf_counter()
-    part = fn(args)
-    seconds = time.perf_counter() - start
-    save(osp.join(args.out, 'parts', f'{time.time_ns()}.json'),
-         dict(kind='part', name=name, runs=part.runs, seconds=seconds,
-              pretrain_seconds=part.pretrain_seconds))
-    print(f'part {name}: {part.runs} runs in {seconds:.0f} s (of which '
-          f'pre-training {part.pretrain_seconds:.0f} s)', flush=True)
-
-
-def part_name(args):
-    phase = 'select' if args.select else 'test'
-    return (f"{phase} tasks={','.join(args.tasks)}"
-            f" conditions={','.join(args.conditions)} methods="
-            f"{','.join(args.methods)} seeds={args.first_seed}-"
-            f'{args.first_seed + args.seeds - 1} threads={args.threads}')
-
-
-def quick(args):
-    """Select (1 seed, plain and lwf), test (2 seeds, every method), noise
-    floor (plain on another thread count), report."""
-    data = osp.join(args.out, 'quick_data')
-    args.fashion_root = write_quick_fashion(osp.join(data, 'fashion'))
-    args.font_root = write_quick_font(osp.join(data, 'fonts'))
-    table = args.method_table
-    sel = argparse.Namespace(**vars(args))
-    sel.tasks, sel.seeds, sel.first_seed, sel.select = ['far'], 1, 100, True
-    sel.method_table = {m: table[m] for m in ('plain', 'lwf') if m in table}
-    sel.methods = list(sel.method_table)
-    timed(sel, part_name(sel), select_part)
-    timed(args, part_name(args), run_part)
-    floor = argparse.Namespace(**vars(args))
-    floor.threads = 2 if args.threads == 1 else 1
-    floor.method_table, floor.methods = {'plain': table['plain']}, ['plain']
-    pin_threads(floor.threads)
-    timed(floor, part_name(floor), run_part)
-    pin_threads(args.threads)
-    return report([args.out], args.report_out)
-
-
 def main(argv=None):
     # printed by every Runner's plugin import otherwise
     warnings.filterwarnings('ignore', message='pkg_resources is deprecated')
-    args = parse_args(argv)
-    if args.report:
-        return report(args.report, args.report_out)
-    pin_threads(args.threads)
-    if args.quick:
-        return quick(args)
-    timed(args, part_name(args), select_part if args.select else run_part)
-    if any(r.get('phase') == 'test'
-           for r in load_records([args.out]).get('run', [])):
-        return report([args.out], osp.join(args.out, 'report'))
+    return run_benchmark(parse_args(argv))
 
 
 if __name__ == '__main__':

@@ -7,13 +7,14 @@ compare_methods trains the demo configs through tools/train.py.
 """
 import json
 import os.path as osp
+import re
 
 import numpy as np
 import pytest
 from mmpretrain.models.backbones import ResNet_CIFAR
 
 from benchmarks.demo_data import prepare_demo
-from benchmarks.method_parts import run_part
+from benchmarks.method_benchmark import run_part
 from benchmarks.method_report import write_report
 from benchmarks.method_runs import load_config, run_method
 from benchmarks.method_stats import load_records, summarise
@@ -31,8 +32,19 @@ def test_quick_mode_runs_the_whole_pipeline(tmp_path):
     log = run_tool(repo_path('tools/benchmark_methods.py'), '--quick',
                    '--out', str(out), '--threads', '1')
     assert 'part select' in log and 'part test' in log
-    summary = json.loads((out / 'report' / 'results.json').read_text())
+    # progress: the pre-training every tenth, each run with the plan's
+    # count and time left
+    assert 'pre-training the far source model: ' in log
+    assert 'pre-training far: 100% (iteration ' in log
+    assert 'far: source model trained in ' in log
     methods = set(available_methods(CONFIGS))
+    runs = 2 * 2 * len(methods)  # tasks, seeds, methods
+    assert re.search(rf'\n\[1/{runs}\] test/far/fewshot5/plain seed 0: top1 '
+                     r'[\d.]+ in [\d.]+ s \(\d+ steps\); [\w ]+ elapsed, '
+                     r'about [\w ]+ left', log)
+    assert re.search(rf'\n\[{runs}/{runs}\] test/glyphs_digits/fewshot5/'
+                     r'\w+ seed 1: ', log)
+    summary = json.loads((out / 'report' / 'results.json').read_text())
     assert {'plain', 'soft', 'scratch'} <= methods
     assert {(c['task'], c['condition']) for c in summary['cells']} == {
         ('far', 'fewshot5'), ('glyphs_digits', 'fewshot5')}
