@@ -19,7 +19,10 @@ from mmengine.config import Config
 from .digits import load_digit_images, write_digits_source, write_digits_target
 from .train_job import run_training
 
-__all__ = ['SOURCE_DIGITS', 'TARGET_DIGITS', 'demo_paths', 'prepare_demo']
+__all__ = [
+    'SOURCE_DIGITS', 'TARGET_DIGITS', 'demo_paths', 'prepare_demo',
+    'pretrain_demo_model', 'write_demo_data'
+]
 
 SOURCE_DIGITS = [0, 1, 2, 3, 4]
 TARGET_DIGITS = [5, 6, 7, 8, 9]
@@ -66,18 +69,75 @@ def demo_paths(config_dir: str) -> dict:
     return paths
 
 
+def write_demo_data(config_dir: str, shots: int = 10, seed: int = 0) -> dict:
+    """Write the demo's source and target images at :func:`demo_paths`.
+
+    The source is digits 0-4 in ImageNet's layout; the target task is
+    digits 5-9 in CUB's layout with ``shots`` labelled images per class
+    (rewritten every time, since it depends on ``shots`` and ``seed``).
+
+    Args:
+        config_dir (str): The ``configs/demo`` directory.
+        shots (int): Labelled target images per class. Defaults to 10.
+        seed (int): Seed of the target sample. Defaults to 0.
+
+    Returns:
+        dict: The paths of :func:`demo_paths`.
+    """
+    paths = demo_paths(config_dir)
+    for root in (paths['source'], paths['target']):
+        if osp.exists(root):
+            shutil.rmtree(root)
+    images, labels = load_digit_images()
+    write_digits_source(paths['source'], SOURCE_DIGITS, images, labels)
+    write_digits_target(paths['target'], TARGET_DIGITS, images, labels,
+                        shots=shots, seed=seed)
+    return paths
+
+
+def pretrain_demo_model(config_dir: str,
+                        pretrain_epochs: Optional[int] = None,
+                        work_dir: str = 'work_dirs/demo/pretrain') -> bool:
+    """Train ``digits_pretrain.py`` on the demo's source images and copy
+    its checkpoint to :func:`demo_paths`' ``pretrained``, unless that file
+    exists.
+
+    Args:
+        config_dir (str): The ``configs/demo`` directory.
+        pretrain_epochs (int, optional): Pre-training epochs. Defaults to
+            None, the config's.
+        work_dir (str): Work dir of the pre-training run.
+            Defaults to ``'work_dirs/demo/pretrain'``.
+
+    Returns:
+        bool: Whether it trained (False: the checkpoint existed).
+    """
+    pretrained = demo_paths(config_dir)['pretrained']
+    if osp.exists(pretrained):
+        return False
+    options = {}
+    if pretrain_epochs is not None:
+        options = {
+            'train_cfg.max_epochs': pretrain_epochs,
+            'param_scheduler.0.end': pretrain_epochs,
+            'param_scheduler.0.T_max': pretrain_epochs,
+            'default_hooks.checkpoint.interval': pretrain_epochs,
+        }
+    job = run_training(
+        osp.join(config_dir, 'digits_pretrain.py'), work_dir, options)
+    os.makedirs(osp.dirname(pretrained) or '.', exist_ok=True)
+    shutil.copy(job['checkpoint'], pretrained)
+    return True
+
+
 def prepare_demo(config_dir: str,
                  shots: int = 10,
                  seed: int = 0,
                  pretrain_epochs: Optional[int] = None,
                  pretrain_work_dir: str = 'work_dirs/demo/pretrain') -> dict:
     """Write the demo data and, unless it exists, the pre-trained model at
-    :func:`demo_paths`.
-
-    The source is digits 0-4 in ImageNet's layout; the target task is
-    digits 5-9 in CUB's layout with ``shots`` labelled images per class
-    (rewritten every time, since it depends on ``shots`` and ``seed``). The
-    pre-trained model is ``digits_pretrain.py`` trained on the source.
+    :func:`demo_paths` (:func:`write_demo_data`, then
+    :func:`pretrain_demo_model`).
 
     Args:
         config_dir (str): The ``configs/demo`` directory.
@@ -91,26 +151,6 @@ def prepare_demo(config_dir: str,
     Returns:
         dict: The paths of :func:`demo_paths`.
     """
-    paths = demo_paths(config_dir)
-    for root in (paths['source'], paths['target']):
-        if osp.exists(root):
-            shutil.rmtree(root)
-    images, labels = load_digit_images()
-    write_digits_source(paths['source'], SOURCE_DIGITS, images, labels)
-    write_digits_target(paths['target'], TARGET_DIGITS, images, labels,
-                        shots=shots, seed=seed)
-    if not osp.exists(paths['pretrained']):
-        options = {}
-        if pretrain_epochs is not None:
-            options = {
-                'train_cfg.max_epochs': pretrain_epochs,
-                'param_scheduler.0.end': pretrain_epochs,
-                'param_scheduler.0.T_max': pretrain_epochs,
-                'default_hooks.checkpoint.interval': pretrain_epochs,
-            }
-        job = run_training(
-            osp.join(config_dir, 'digits_pretrain.py'), pretrain_work_dir,
-            options)
-        os.makedirs(osp.dirname(paths['pretrained']) or '.', exist_ok=True)
-        shutil.copy(job['checkpoint'], paths['pretrained'])
+    paths = write_demo_data(config_dir, shots, seed)
+    pretrain_demo_model(config_dir, pretrain_epochs, pretrain_work_dir)
     return paths
