@@ -2,7 +2,8 @@
 
 Tasks (benchmarks/tasks.py): far and near Fashion-MNIST ->
 Fashion-MNIST, cross Fashion-MNIST -> handwritten digits, and many-class
-font glyphs -> Fashion-MNIST / digits. Conditions (conditions.py):
+font glyphs -> Fashion-MNIST / digits. Conditions
+(benchmarks/conditions.py):
 fewshot5, fewshot20, allshot, imbalanced, noisy (30% wrong labels).
 Methods (benchmarks/methods.py): plain, soft, joint, l2sp, lwf, lpft
 and training from scratch, each its configs/demo/*_digits.py.
@@ -14,9 +15,11 @@ augmentations from the same new head, for at least --min-steps optimiser
 steps (epochs from the train-set size); raw-pixel k-NN and a linear probe
 on frozen pre-trained features are computed beside them. Each run writes
 one JSON under --out; parts (--tasks, --conditions, --methods, --seeds,
---first-seed, --threads) merge in --report.
+--first-seed, --threads) merge in --report. It prints the pre-training
+every tenth of its iterations and each run with [done/total], the elapsed
+time and the time left (benchmarks/README.md).
 
-  --select   chooses hyper-parameters (grids in methods.py) on the
+  --select   chooses hyper-parameters (grids in benchmarks/methods.py) on the
              validation split carved from the target training data, on
              seeds disjoint from the reported ones; writes
              <out>/selection.json, which later runs into <out> use.
