@@ -66,7 +66,8 @@ setup(
     if os.path.exists(os.path.join(HERE, 'README.md')) else '',
     long_description_content_type='text/markdown',
     python_requires='>=3.8',
-    packages=find_packages(exclude=('tests', 'tests.*', 'configs', 'tools')),
+    packages=find_packages(exclude=('tests', 'tests.*', 'configs', 'tools',
+                                    'benchmarks', 'benchmarks.*')),
     install_requires=install_requires(),
     extras_require={
         'tests': read_requirements('tests.txt'),

@@ -1,23 +1,31 @@
-"""Shared fixtures: tiny real-format data, checkpoints and configs.
+"""Shared fixtures: tiny real-format data, checkpoints and configs, and
+helpers that run the scripts in ``tools/``.
 
-Data are scikit-learn's bundled digits written as JPEG files: an
-ImageNet-layout source (``meta/train.txt``) and a CUB-layout target (its
-three txt files), read back by mmpretrain's own dataset classes.
+The one fixture module of both test suites: ``tests`` (the plugin and its
+tools) and ``benchmarks/tests`` (the harness, which imports its helpers
+from here). Data are scikit-learn's bundled digits written as JPEG files
+by the harness's writers (``benchmarks/digits.py``): an ImageNet-layout
+source (``meta/train.txt``) and a CUB-layout target (its three txt files),
+read back by mmpretrain's own dataset classes.
 """
+import importlib.util
+import os
 import os.path as osp
+import subprocess
+import sys
 
 import numpy as np
 import pytest
 import torch
 from mmengine.config import Config
 from mmengine.hooks import Hook
-from softft_toolkit import (
+
+import mmsoftft  # noqa: F401
+from benchmarks import (
     load_digit_images,
     write_digits_source,
     write_digits_target,
 )
-
-import mmsoftft  # noqa: F401
 
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 SOURCE_CLASSES = [0, 1, 2]
@@ -27,6 +35,28 @@ TARGET_CLASSES = [5, 6, 7]
 def repo_path(*parts):
     """Absolute path of a file in the repository."""
     return osp.join(REPO, *parts)
+
+
+def run_tool(*args, cwd=None):
+    """Run a script (e.g. ``repo_path('tools/train.py')``) and its
+    arguments with this interpreter; assert it succeeds; return its output.
+    """
+    env = dict(os.environ, PYTHONWARNINGS='ignore')
+    proc = subprocess.run([sys.executable, *args], cwd=cwd or repo_path(),
+                          env=env, capture_output=True, text=True,
+                          timeout=600)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    return proc.stdout + proc.stderr
+
+
+def load_tool(name):
+    """The script ``tools/<name>.py`` as a module, e.g. to call its
+    ``parse_args`` (the scripts are no package)."""
+    spec = importlib.util.spec_from_file_location(
+        f'tools_{name}', repo_path('tools', f'{name}.py'))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 @pytest.fixture(scope='session')

@@ -1,10 +1,11 @@
 """Compare fine-tuning methods on real images, seed-paired, on one Runner.
 
-Tasks (tools/softft_toolkit/tasks.py): far and near Fashion-MNIST ->
+Tasks (benchmarks/tasks.py): far and near Fashion-MNIST ->
 Fashion-MNIST, cross Fashion-MNIST -> handwritten digits, and many-class
-font glyphs -> Fashion-MNIST / digits. Conditions (conditions.py):
+font glyphs -> Fashion-MNIST / digits. Conditions
+(benchmarks/conditions.py):
 fewshot5, fewshot20, allshot, imbalanced, noisy (30% wrong labels).
-Methods (softft_toolkit/methods.py): plain, soft, joint, l2sp, lwf, lpft
+Methods (benchmarks/methods.py): plain, soft, joint, l2sp, lwf, lpft
 and training from scratch, each its configs/demo/*_digits.py.
 
 Per task the source model is pre-trained once (seeded, cached under
@@ -14,9 +15,11 @@ augmentations from the same new head, for at least --min-steps optimiser
 steps (epochs from the train-set size); raw-pixel k-NN and a linear probe
 on frozen pre-trained features are computed beside them. Each run writes
 one JSON under --out; parts (--tasks, --conditions, --methods, --seeds,
---first-seed, --threads) merge in --report.
+--first-seed, --threads) merge in --report. It prints the pre-training
+every tenth of its iterations and each run with [done/total], the elapsed
+time and the time left (benchmarks/README.md).
 
-  --select   chooses hyper-parameters (grids in methods.py) on the
+  --select   chooses hyper-parameters (grids in benchmarks/methods.py) on the
              validation split carved from the target training data, on
              seeds disjoint from the reported ones; writes
              <out>/selection.json, which later runs into <out> use.
@@ -25,17 +28,16 @@ one JSON under --out; parts (--tasks, --conditions, --methods, --seeds,
 """
 import argparse
 import os.path as osp
-import time
+import sys
 import warnings
 
-from softft_toolkit.conditions import CONDITIONS
-from softft_toolkit.method_parts import run_part, save, select_part
-from softft_toolkit.method_report import write_report
-from softft_toolkit.method_stats import load_records, summarise
-from softft_toolkit.methods import available_methods
-from softft_toolkit.quick_data import write_quick_fashion, write_quick_font
-from softft_toolkit.tasks import TASKS
-from softft_toolkit.threads import add_threads_argument, pin_threads
+# the repository root, for the harness in benchmarks/
+sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
+from benchmarks.conditions import CONDITIONS
+from benchmarks.method_benchmark import run_benchmark
+from benchmarks.methods import available_methods
+from benchmarks.tasks import TASKS
+from benchmarks.threads import add_threads_argument
 
 CONFIGS = osp.join(osp.dirname(osp.dirname(osp.abspath(__file__))),
                    'configs', 'demo')
@@ -138,68 +140,10 @@ def parse_args(argv=None):
     return args
 
 
-def report(folders, out_dir):
-    summary = summarise(load_records(folders))
-    paths = write_report(summary, out_dir)
-    print(open(paths['markdown']).read())
-    return summary
-
-
-def timed(args, name, fn):
-    """Run a part; print and record its time (pre-training apart)."""
-    start = time.perf_counter()
-    part = fn(args)
-    seconds = time.perf_counter() - start
-    save(osp.join(args.out, 'parts', f'{time.time_ns()}.json'),
-         dict(kind='part', name=name, runs=part.runs, seconds=seconds,
-              pretrain_seconds=part.pretrain_seconds))
-    print(f'part {name}: {part.runs} runs in {seconds:.0f} s (of which '
-          f'pre-training {part.pretrain_seconds:.0f} s)', flush=True)
-
-
-def part_name(args):
-    phase = 'select' if args.select else 'test'
-    return (f"{phase} tasks={','.join(args.tasks)}"
-            f" conditions={','.join(args.conditions)} methods="
-            f"{','.join(args.methods)} seeds={args.first_seed}-"
-            f'{args.first_seed + args.seeds - 1} threads={args.threads}')
-
-
-def quick(args):
-    """Select (1 seed, plain and lwf), test (2 seeds, every method), noise
-    floor (plain on another thread count), report."""
-    data = osp.join(args.out, 'quick_data')
-    args.fashion_root = write_quick_fashion(osp.join(data, 'fashion'))
-    args.font_root = write_quick_font(osp.join(data, 'fonts'))
-    table = args.method_table
-    sel = argparse.Namespace(**vars(args))
-    sel.tasks, sel.seeds, sel.first_seed, sel.select = ['far'], 1, 100, True
-    sel.method_table = {m: table[m] for m in ('plain', 'lwf') if m in table}
-    sel.methods = list(sel.method_table)
-    timed(sel, part_name(sel), select_part)
-    timed(args, part_name(args), run_part)
-    floor = argparse.Namespace(**vars(args))
-    floor.threads = 2 if args.threads == 1 else 1
-    floor.method_table, floor.methods = {'plain': table['plain']}, ['plain']
-    pin_threads(floor.threads)
-    timed(floor, part_name(floor), run_part)
-    pin_threads(args.threads)
-    return report([args.out], args.report_out)
-
-
 def main(argv=None):
     # printed by every Runner's plugin import otherwise
     warnings.filterwarnings('ignore', message='pkg_resources is deprecated')
-    args = parse_args(argv)
-    if args.report:
-        return report(args.report, args.report_out)
-    pin_threads(args.threads)
-    if args.quick:
-        return quick(args)
-    timed(args, part_name(args), select_part if args.select else run_part)
-    if any(r.get('phase') == 'test'
-           for r in load_records([args.out]).get('run', [])):
-        return report([args.out], osp.join(args.out, 'report'))
+    return run_benchmark(parse_args(argv))
 
 
 if __name__ == '__main__':

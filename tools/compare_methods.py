@@ -6,9 +6,11 @@ seed, with ``--cfg-options randomness.seed=S`` and your extra options; the
 final validation metric and the curve are read from each run's
 ``<work_dir>/<timestamp>/vis_data/scalars.json``. As in
 benchmark_methods.py, each config is first written to ``<out>/configs/``
-with the pairing hooks added (the new head drawn from the seed alone,
-source augmentations on their own random stream, the target batches
-recorded), unless ``--no-pairing``. The report is benchmark_methods.py's:
+with ``RunRecordHook`` added (the new head and the target batches
+recorded, to check the pairing), unless ``--no-record``. The pairing itself
+is the package's: its classifiers build their extra modules without drawing
+from the global random stream and ``SourceTargetDataset`` prepares source
+samples on a stream of their own. The report is benchmark_methods.py's:
 every method against the baseline (``plain`` if named, else the first)
 seed by seed, paired t-interval, sign and Wilcoxon tests, epochs and
 seconds to the baseline's final accuracy, whether every method of a seed
@@ -24,25 +26,13 @@ not trained again, so an interrupted comparison continues where it
 stopped and more seeds can be added later.
 """
 import argparse
-import glob
-import json
-import os
 import os.path as osp
-import subprocess
 import sys
-import time
 
-from mmengine.config import Config
-from softft_toolkit.method_report import write_report
-from softft_toolkit.method_stats import BASELINE, load_records, summarise
-from softft_toolkit.run_record_hook import sequence_digest
-
-TOOLS = osp.dirname(osp.abspath(__file__))
-# tools/train.py has tools/ on sys.path, so a config can import these
-PAIRING_MODULES = ['softft_toolkit.own_random_stream',
-                   'softft_toolkit.paired_head_init_hook',
-                   'softft_toolkit.run_record_hook']
-RECORD = 'run_record.json'
+# the repository root, for the harness in benchmarks/
+sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
+from benchmarks.compare import compare
+from benchmarks.method_stats import BASELINE
 
 
 def named_config(text):
@@ -88,10 +78,10 @@ def parse_args(argv=None):
                    help="the method the others are compared with (default: "
                    "'plain' if named, else the first)")
     p.add_argument('--report-out', help='default: <out>/report')
-    p.add_argument('--no-pairing', action='store_true',
-                   help='train the configs as they are, without the hooks '
-                   'that pair the new head and the target augmentations '
-                   'and record the batches')
+    p.add_argument('--no-record', action='store_true',
+                   help='train the configs as they are, without the hook '
+                   'that records the new head and the target batches (the '
+                   'report then cannot check the pairing)')
     args = p.parse_args(argv)
     args.train_args = extra
     names = [n for n, _ in args.configs]
@@ -108,129 +98,8 @@ def parse_args(argv=None):
     return args
 
 
-def paired_config(config, out_dir, name):
-    """Write ``config`` with the pairing added, as benchmark_methods.py
-    runs its methods: the new head drawn from the seed alone
-    (``PairedHeadInitHook``), source augmentations on their own random
-    stream (``OwnRandomStream``), the target batches recorded into the
-    work_dir (``RunRecordHook``).
-
-    Returns:
-        tuple: The written config's path, and whether it loads source
-        images (its source stream then takes the seed too).
-    """
-    cfg = Config.fromfile(config)
-    imports = list(cfg.get('custom_imports', {}).get('imports', []))
-    cfg.custom_imports = dict(imports=imports + PAIRING_MODULES,
-                              allow_failed_imports=False)
-    cfg.custom_hooks = list(cfg.get('custom_hooks', [])) + [
-        dict(type='PairedHeadInitHook'),
-        dict(type='RunRecordHook', out_file=RECORD)
-    ]
-    data = cfg.train_dataloader.dataset
-    source = data.get('type') == 'SourceTargetDataset'
-    if source:
-        data.source.pipeline = [dict(type='OwnRandomStream', seed=0,
-                                     transforms=list(data.source.pipeline))]
-    path = osp.join(out_dir, 'configs', f'{name}.py')
-    os.makedirs(osp.dirname(path), exist_ok=True)
-    cfg.dump(path)
-    return path, source
-
-
-def train_command(args, config, work_dir, seed, source=False):
-    options = ['--cfg-options', f'randomness.seed={seed}', *args.cfg_options]
-    if source:
-        options.append(
-            f'train_dataloader.dataset.source.pipeline.0.seed={seed}')
-    if args.launcher == 'pytorch':
-        cmd = ['bash', osp.join(TOOLS, 'dist_train.sh'), config,
-               str(args.gpus), '--work-dir', work_dir]
-    elif args.launcher == 'slurm':
-        cmd = ['bash', osp.join(TOOLS, 'slurm_train.sh'), args.partition,
-               f'compare_s{seed}', config, work_dir]
-    else:
-        cmd = [sys.executable, osp.join(TOOLS, 'train.py'), config,
-               '--work-dir', work_dir]
-    return cmd + options + list(args.train_args)
-
-
-def read_scalars(work_dir, metric):
-    """The validation curve ``[[step, value], ...]`` of ``metric`` in the
-    newest run of ``work_dir`` that logged it."""
-    paths = sorted(glob.glob(osp.join(work_dir, '*', 'vis_data',
-                                      'scalars.json')))
-    for path in reversed(paths):
-        with open(path) as f:
-            rows = [json.loads(line) for line in f if line.strip()]
-        curve = [[r['step'], r[metric]] for r in rows if metric in r]
-        if curve:
-            return curve, path
-    raise RuntimeError(f'no {metric!r} in {paths or "any scalars.json"} '
-                       f'under {work_dir}: did the run validate?')
-
-
-def run_one(args, name, user_config, config, seed, source=False):
-    path = osp.join(args.out, 'runs', 'test', args.name, args.condition,
-                    name, f't0_s{seed}.json')
-    if osp.exists(path):
-        return False
-    work_dir = osp.join(args.out, 'work', name, f's{seed}')
-    os.makedirs(work_dir, exist_ok=True)
-    log = osp.join(work_dir, 'compare_methods.log')
-    cmd = train_command(args, config, work_dir, seed, source)
-    start = time.perf_counter()
-    with open(log, 'w') as f:
-        proc = subprocess.run(cmd, stdout=f, stderr=subprocess.STDOUT)
-    seconds = time.perf_counter() - start
-    if proc.returncode:
-        raise SystemExit(f'{name} seed {seed} failed (exit '
-                         f'{proc.returncode}): {" ".join(cmd)}; see {log}')
-    curve, scalars = read_scalars(work_dir, args.metric)
-    record = dict(
-        kind='run', phase='test', task=args.name, condition=args.condition,
-        method=name, seed=seed, threads=0, params={}, params_id='',
-        config=user_config, trained_config=config, top1=curve[-1][1],
-        curve=curve, epochs=curve[-1][0],
-        train_seconds=seconds, wall_seconds=seconds, scalars=scalars,
-        command=cmd)
-    if osp.exists(osp.join(work_dir, RECORD)):
-        with open(osp.join(work_dir, RECORD)) as f:
-            run = json.load(f)
-        record.update(run, batches_digest=sequence_digest(
-            run.pop('batch_digests')))
-    os.makedirs(osp.dirname(path), exist_ok=True)
-    with open(path, 'w') as f:
-        json.dump(record, f, indent=1)
-    print(f'{name} seed {seed}: {args.metric} {curve[-1][1]:.2f} in '
-          f'{seconds:.0f} s', flush=True)
-    return True
-
-
 def main(argv=None):
-    args = parse_args(argv)
-    trained = {name: (config, False) for name, config in args.configs}
-    if not args.no_pairing:
-        trained = {name: paired_config(config, args.out, name)
-                   for name, config in args.configs}
-    start, runs = time.perf_counter(), 0
-    for seed in range(args.first_seed, args.first_seed + args.seeds):
-        for name, config in args.configs:
-            runs += run_one(args, name, config, *trained[name][:1], seed,
-                            trained[name][1])
-    seconds = time.perf_counter() - start
-    print(f'{runs} runs in {seconds:.0f} s', flush=True)
-    part = osp.join(args.out, 'parts', f'part_{time.time_ns()}.json')
-    os.makedirs(osp.dirname(part), exist_ok=True)
-    with open(part, 'w') as f:
-        json.dump(dict(kind='part', runs=runs, seconds=seconds, name=(
-            f'{",".join(n for n, _ in args.configs)} seeds '
-            f'{args.first_seed}-{args.first_seed + args.seeds - 1}')), f)
-    summary = summarise(load_records([args.out]), args.baseline)
-    paths = write_report(summary, args.report_out or osp.join(args.out,
-                                                              'report'))
-    print(open(paths['markdown']).read())
-    return summary
+    return compare(parse_args(argv))
 
 
 if __name__ == '__main__':

@@ -9,11 +9,9 @@ from mmengine.config import Config, ConfigDict, DictAction
 from mmengine.evaluator import DumpResults
 from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
-from softft_toolkit.checkpoint_check import check_checkpoints
-from softft_toolkit.cpu_launch import setup_cpu_distributed
-from softft_toolkit.loader_shutdown import shutdown_runner_loaders
 
 from mmsoftft import allow_checkpoint_globals  # registers components too
+from mmsoftft.utils import check_checkpoints, setup_cpu_distributed
 
 
 def parse_args():
@@ -197,11 +195,8 @@ def main():
         runner.test_evaluator.metrics.append(
             DumpResults(out_file_path=args.out))
 
-    # start testing; then stop the loader's persistent workers
-    try:
-        metrics = runner.test()
-    finally:
-        shutdown_runner_loaders(runner)
+    # start testing
+    metrics = runner.test()
 
     if args.out and args.out_item == 'metrics':
         mmengine.dump(metrics, args.out)

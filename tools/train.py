@@ -7,12 +7,12 @@ from copy import deepcopy
 from mmengine.config import Config, ConfigDict, DictAction
 from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
-from softft_toolkit.checkpoint_check import check_checkpoints
-from softft_toolkit.cpu_launch import setup_cpu_distributed
-from softft_toolkit.loader_shutdown import shutdown_runner_loaders
+from mmengine.utils import digit_version
+from mmengine.utils.dl_utils import TORCH_VERSION
 
 from mmsoftft import allow_checkpoint_globals  # registers components too
 from mmsoftft.models import use_channels_last
+from mmsoftft.utils import check_checkpoints, setup_cpu_distributed
 
 
 def parse_args():
@@ -131,6 +131,8 @@ def merge_args(cfg, args):
         persistent_workers=True,
         collate_fn=dict(type='default_collate'),
     )
+    if digit_version(TORCH_VERSION) < digit_version('1.8.0'):
+        default_dataloader_cfg.persistent_workers = False
 
     def set_default_dataloader_cfg(cfg, field):
         if cfg.get(field, None) is None:
@@ -185,12 +187,8 @@ def main():
         # if 'runner_type' is set in the cfg
         runner = RUNNERS.build(cfg)
 
-    # start training; then stop the loaders' persistent workers while the
-    # interpreter is healthy (at exit they would hold the process up)
-    try:
-        runner.train()
-    finally:
-        shutdown_runner_loaders(runner)
+    # start training
+    runner.train()
 
 
 if __name__ == '__main__':

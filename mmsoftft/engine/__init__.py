@@ -4,15 +4,22 @@ from .hooks import (
     FiniteLossHook,
     L2SPHook,
     LinearProbeHook,
+    LoaderShutdownHook,
     SkippedImageHook,
     SoftFineTuneHook,
+)
+from .loader_shutdown import (
+    read_shutdown_line,
+    shutdown_loader_workers,
+    shutdown_runner_loaders,
 )
 from .safe_globals import allow_checkpoint_globals, register_safe_globals
 from .schedules import SourceWeightSchedule
 
 __all__ = [
     'AtomicCheckpointHook', 'CoTuningHook', 'FiniteLossHook', 'L2SPHook',
-    'LinearProbeHook', 'SkippedImageHook', 'SoftFineTuneHook',
-    'SourceWeightSchedule', 'allow_checkpoint_globals',
-    'register_safe_globals'
+    'LinearProbeHook', 'LoaderShutdownHook', 'SkippedImageHook',
+    'SoftFineTuneHook', 'SourceWeightSchedule', 'allow_checkpoint_globals',
+    'read_shutdown_line', 'register_safe_globals', 'shutdown_loader_workers',
+    'shutdown_runner_loaders'
 ]

@@ -2,8 +2,9 @@
 with a GPU): run by tools/gpu_check.sh, skipped here."""
 import pytest
 import torch
-from softft_toolkit.loader_shutdown import shutdown_loader_workers
 from torch.utils.data import DataLoader
+
+from mmsoftft.engine.loader_shutdown import shutdown_loader_workers
 
 pytestmark = pytest.mark.skipif(not torch.cuda.is_available(),
                                 reason='needs a CUDA device')

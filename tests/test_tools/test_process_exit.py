@@ -1,11 +1,12 @@
-"""tools/train.py and tools/test.py stop their loaders' persistent worker
-processes themselves and exit within seconds of the last checkpoint."""
+"""tools/train.py and tools/test.py on a shipped config stop their loaders'
+persistent worker processes (LoaderShutdownHook, in the configs'
+``default_hooks``) and exit within seconds of the last checkpoint."""
 import os
 import os.path as osp
 import sys
 
-from softft_toolkit.loader_shutdown import read_shutdown_line
-from softft_toolkit.timed_run import last_checkpoint_is, run_until_exit
+from benchmarks.timed_run import last_checkpoint_is, run_until_exit
+from mmsoftft.engine import read_shutdown_line
 
 from ..conftest import repo_path
 

@@ -18,10 +18,14 @@ import torch
 from mmengine.config import Config
 from mmengine.runner import Runner
 from mmpretrain import ImageClassificationInferencer
-from publish_model import publish_checkpoint
 
-from ..conftest import dump_tool_config, repo_path, softft_cfg
-from .test_train_tool import run_tool
+from ..conftest import (
+    dump_tool_config,
+    load_tool,
+    repo_path,
+    run_tool,
+    softft_cfg,
+)
 
 PLAIN_CONFIG = '''
 # configs/demo/finetune_digits.py for plain mmpretrain: no mmsoftft type
@@ -44,7 +48,7 @@ import json, pickle, sys
 
 class NoMmsoftft:
     def find_spec(self, name, path=None, target=None):
-        if name.split('.')[0] in ('mmsoftft', 'softft_toolkit'):
+        if name.split('.')[0] in ('mmsoftft', 'benchmarks'):
             raise ImportError(f'{name} imported in the plain process')
 
 
@@ -106,6 +110,7 @@ def test_published_file_holds_weights_and_meta_only(trained):
 
 
 def test_refuses_what_it_cannot_publish(tmp_path):
+    publish_checkpoint = load_tool('publish_model').publish_checkpoint
     torch.save(dict(state_dict={}, ema_state_dict={}), tmp_path / 'ema.pth')
     with pytest.raises(ValueError, match='holds EMA weights'):
         publish_checkpoint(str(tmp_path / 'ema.pth'), str(tmp_path / 'x.pth'))

@@ -12,10 +12,10 @@ import torch
 from ..conftest import (
     dump_tool_config,
     repo_path,
+    run_tool,
     softft_cfg,
     unreachable_url,
 )
-from .test_train_tool import run_tool
 
 
 def run_failing(*args, **env):

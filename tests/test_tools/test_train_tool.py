@@ -12,9 +12,10 @@ import pytest
 import torch
 from mmengine.config import Config
 from mmpretrain.registry import MODELS
-from softft_toolkit import write_imagenet_layout
 
-from ..conftest import make_pretrained_checkpoint, repo_path
+from benchmarks import write_imagenet_layout
+
+from ..conftest import make_pretrained_checkpoint, repo_path, run_tool
 
 USER_CONFIG = '''
 _base_ = ['{base}']
@@ -86,15 +87,6 @@ def user_config(tmp_path_factory, tiny_data, digits):
             base=repo_path('configs/softft_resnet50_cub.py'), ckpt=ckpt,
             source=tiny_data['source'], target=str(root / 'custom')))
     return str(path)
-
-
-def run_tool(*args, cwd=None):
-    env = dict(os.environ, PYTHONWARNINGS='ignore')
-    proc = subprocess.run([sys.executable, *args], cwd=cwd or repo_path(),
-                          env=env, capture_output=True, text=True,
-                          timeout=600)
-    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
-    return proc.stdout + proc.stderr
 
 
 def test_inherited_config_trains_resumes_and_tests(user_config, tmp_path):

@@ -8,8 +8,7 @@ from tensorboard.backend.event_processing.event_accumulator import (
     EventAccumulator,
 )
 
-from ..conftest import dump_tool_config, repo_path, softft_cfg
-from .test_train_tool import run_tool
+from ..conftest import dump_tool_config, repo_path, run_tool, softft_cfg
 
 # DictAction cannot parse `vis_backends=[dict(type=...)]` (the dict stays a
 # string); indexing the list element replaces mmpretrain's LocalVisBackend.
