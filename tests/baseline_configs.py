@@ -85,3 +85,16 @@ class StateRecorder(Hook):
         self.trained[runner.iter] = sorted(
             {n.split('.')[0] for n, p in model.named_parameters()
              if p.requires_grad})
+
+
+class LossRecorder(Hook):
+    """The logged losses of every iteration."""
+
+    priority = 'LOWEST'
+
+    def __init__(self):
+        self.losses = {}
+
+    def after_train_iter(self, runner, batch_idx, data_batch=None,
+                         outputs=None):
+        self.losses[runner.iter] = {k: float(v) for k, v in outputs.items()}

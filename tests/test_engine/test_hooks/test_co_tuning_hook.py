@@ -8,31 +8,19 @@ import numpy as np
 import pytest
 import torch
 from mmengine.config import Config
-from mmengine.hooks import Hook
 from mmengine.runner import Runner, load_checkpoint
 from mmpretrain.registry import DATASETS, MODELS
 
 from mmsoftft.engine import CoTuningHook
 
 from ...baseline_configs import baseline_cfg, train
-from ...conftest import repo_path
+from ...conftest import StepCounter, repo_path
 
 LOAD = dict(type='LoadImageFromFile')
 PACK = dict(type='PackInputs')
 FLIP = dict(type='RandomFlip', prob=1.0, direction='vertical')
 # the Runner computes on the GPU when there is one (TF32 convolutions)
 ATOL = 2e-3 if torch.cuda.is_available() else 1e-5
-
-
-class StepCounter(Hook):
-    """Counts the training steps taken."""
-
-    def __init__(self):
-        self.steps = 0
-
-    def after_train_iter(self, runner, batch_idx, data_batch=None,
-                         outputs=None):
-        self.steps += 1
 
 
 def cotuning_cfg(tiny_data, ckpt, work_dir, max_epochs=1):

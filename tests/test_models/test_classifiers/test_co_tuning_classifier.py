@@ -9,7 +9,12 @@ from mmengine.hooks import Hook
 from mmpretrain.registry import MODELS
 from mmpretrain.structures import DataSample
 
-from ...baseline_configs import StateRecorder, baseline_cfg, train
+from ...baseline_configs import (
+    LossRecorder,
+    StateRecorder,
+    baseline_cfg,
+    train,
+)
 from ...conftest import repo_path
 
 # R = p(y_s | y_t) for 2 target x 3 source classes
@@ -151,19 +156,6 @@ def test_needs_the_pretrained_source_head(confident_ckpt):
     with pytest.raises(ValueError, match='relates the target classes to '
                        'the pre-trained source classes'):
         MODELS.build(cfg)
-
-
-class LossRecorder(Hook):
-    """The logged losses of every iteration."""
-
-    priority = 'LOWEST'
-
-    def __init__(self):
-        self.losses = {}
-
-    def after_train_iter(self, runner, batch_idx, data_batch=None,
-                         outputs=None):
-        self.losses[runner.iter] = {k: float(v) for k, v in outputs.items()}
 
 
 def test_runner_trains_through_the_demo_config(tiny_data, confident_ckpt,

@@ -4,11 +4,15 @@ paper's warm-up) through configs/demo/lwf_digits.py."""
 import pytest
 import torch
 from mmengine.config import Config
-from mmengine.hooks import Hook
 from mmpretrain.registry import MODELS
 from mmpretrain.structures import DataSample
 
-from ...baseline_configs import StateRecorder, baseline_cfg, train
+from ...baseline_configs import (
+    LossRecorder,
+    StateRecorder,
+    baseline_cfg,
+    train,
+)
 from ...conftest import repo_path
 
 
@@ -94,19 +98,6 @@ def test_needs_the_pretrained_source_head(pretrained_ckpt):
     cfg['source_head']['init_cfg'] = None
     with pytest.raises(ValueError, match='distils the pre-trained source'):
         MODELS.build(cfg)
-
-
-class LossRecorder(Hook):
-    """The logged losses of every iteration."""
-
-    priority = 'LOWEST'
-
-    def __init__(self):
-        self.losses = {}
-
-    def after_train_iter(self, runner, batch_idx, data_batch=None,
-                         outputs=None):
-        self.losses[runner.iter] = {k: float(v) for k, v in outputs.items()}
 
 
 def test_runner_trains_with_the_warm_up(tiny_data, pretrained_ckpt,
