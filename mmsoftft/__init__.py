@@ -1,4 +1,7 @@
 """mmsoftft: soft fine-tuning for MMPretrain."""
+# First: its filters must be in place before mmpretrain and mmcv import.
+from .known_warnings import silence_known_warnings  # isort: split
+
 from .datasets import (
     CheckedLoadImageFromFile,
     IndexPermutation,
@@ -42,6 +45,7 @@ __all__ = [
     'LwFClassifier', 'LwFLoss', 'SkippedImageHook', 'SoftFineTuneClassifier',
     'SoftFineTuneHook', 'SoftFineTuneLoss',
     'SourceTargetBatchSampler', 'SourceTargetDataset', 'SourceWeightSchedule',
-    'allow_checkpoint_globals', 'register_safe_globals', 'stack_collate',
+    'allow_checkpoint_globals', 'register_safe_globals',
+    'silence_known_warnings', 'stack_collate',
     'to_channels_last', 'use_channels_last'
 ]
