@@ -110,9 +110,61 @@ def test_max_refetch_gives_up_with_an_error():
                              target=BrokenImages(6, 'target'),
                              check_files=0, max_refetch=2)
     with pytest.raises(RuntimeError, match=r'3 target images in a row failed '
-                       r'to load \(max_refetch=2\), the last /broken/'):
+                       r'to load \(max_refetch=2, 6 target images\), the '
+                       r'last /broken/'):
         ds[1]
     assert ds[6]['data_samples'].domain == 'source'  # the source is fine
+    # no image is tried twice: with fewer images than max_refetch, all of
+    # them fail once, then it stops
+    ds = SourceTargetDataset(source=FakeDataset(4, 'source'),
+                             target=BrokenImages(3, 'target'),
+                             check_files=0, max_refetch=10)
+    with pytest.raises(RuntimeError, match=r'3 target images in a row'):
+        ds[1]
+
+
+def write_images(root, names, bad):
+    """``root/<class>/<name>.jpg`` as real JPEG files, ``bad`` of them
+    corrupt (CustomDataset's layout)."""
+    from PIL import Image
+    for i, name in enumerate(names):
+        path = root / 'a' / f'{name}.jpg'
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if name in bad:
+            path.write_bytes(b'not a jpeg')
+        else:
+            Image.new('RGB', (8, 8), (i * 40, 0, 0)).save(path)
+
+
+@pytest.mark.parametrize('domain', ['target', 'source'])
+@pytest.mark.parametrize('position', [0, 1])
+def test_one_corrupt_file_is_skipped_once(domain, position, tmp_path):
+    """Two images, one corrupt: fetching it skips it once (one path in
+    ``skipped_files``, which SkippedImageHook counts) and returns the other;
+    the replacement is never the failed file itself."""
+    pipeline = [dict(type='CheckedLoadImageFromFile'),
+                dict(type='PackInputs')]
+    names = ['0', '1']
+    write_images(tmp_path / 'two', names, bad={names[position]})
+    write_images(tmp_path / 'good', names, bad=set())
+    parts = {
+        key: dict(type='CustomDataset', data_root=str(tmp_path / root),
+                  with_label=True, pipeline=pipeline)
+        for key, root in ((domain, 'two'), ({'target': 'source',
+                                             'source': 'target'}[domain],
+                                            'good'))
+    }
+    ds = SourceTargetDataset(**parts)
+    idx = position if domain == 'target' else ds.source_index(position)
+    bad = str(tmp_path / 'two' / 'a' / f'{names[position]}.jpg')
+    good = str(tmp_path / 'two' / 'a' / f'{names[1 - position]}.jpg')
+    sample = ds[idx]['data_samples']
+    assert sample.domain == domain
+    assert sample.skipped_files == [bad]
+    assert sample.img_path == good
+    # the other index loads as it is
+    other = ds[idx + 1 - 2 * position]['data_samples']
+    assert other.skipped_files == [] and other.img_path == good
 
 
 class Paths(FakeDataset):
