@@ -10,6 +10,7 @@ from .datasets import (
     stack_collate,
 )
 from .engine import (
+    AmpTestLoop,
     AtomicCheckpointHook,
     FiniteLossHook,
     JointTrainingHook,
@@ -38,7 +39,8 @@ from .version import __version__
 register_safe_globals()
 
 __all__ = [
-    '__version__', 'AtomicCheckpointHook', 'ChannelsLastImageClassifier',
+    '__version__', 'AmpTestLoop', 'AtomicCheckpointHook',
+    'ChannelsLastImageClassifier',
     'CheckedLoadImageFromFile', 'FiniteLossHook',
     'GeneralDiscriminationMetric', 'IndexPermutation', 'JointTrainingHook',
     'L2SPClassifier', 'L2SPHook', 'L2SPLoss', 'LinearProbeHook',

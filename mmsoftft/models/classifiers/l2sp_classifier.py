@@ -8,13 +8,18 @@ from mmpretrain.structures import DataSample
 
 from ..losses.l2sp_loss import L2SPLoss  # noqa: F401 (registers it)
 from ..losses.soft_finetune_loss import rename_loss_dict
-from ..utils import check_pretrained, pretrained_checkpoint
+from ..utils import (
+    PredFeatMixin,
+    check_pretrained,
+    pretrained_checkpoint,
+    to_channels_last,
+)
 
 __all__ = ['L2SPClassifier']
 
 
 @MODELS.register_module()
-class L2SPClassifier(ImageClassifier):
+class L2SPClassifier(PredFeatMixin, ImageClassifier):
     """``ImageClassifier`` fine-tuned with L2-SP.
 
     L2-SP (Li, Grandvalet & Davoine, ICML 2018,
@@ -47,6 +52,12 @@ class L2SPClassifier(ImageClassifier):
         head (dict, optional): The new head config. Defaults to None.
         loss (dict): The :class:`L2SPLoss` config (``alpha``, ``beta``).
             Defaults to ``dict(type='L2SPLoss')``.
+        predict_feat (bool): In ``predict`` mode, also put the features
+            fed to the head into each prediction (``pred_feat``), e.g. for
+            :class:`GeneralDiscriminationMetric`. Defaults to False.
+        channels_last (bool): Keep the weights in ``channels_last`` memory
+            format (``tools/train.py --channels-last`` sets it).
+            Defaults to False.
         **kwargs: Other ``ImageClassifier`` arguments (``train_cfg``,
             ``data_preprocessor``, ``init_cfg``).
     """
@@ -56,6 +67,8 @@ class L2SPClassifier(ImageClassifier):
                  neck: Optional[dict] = None,
                  head: Optional[dict] = None,
                  loss: dict = dict(type='L2SPLoss'),
+                 predict_feat: bool = False,
+                 channels_last: bool = False,
                  **kwargs):
         super().__init__(backbone=backbone, neck=neck, head=head, **kwargs)
         self.shared_parts = [
@@ -72,6 +85,9 @@ class L2SPClassifier(ImageClassifier):
         # w_S^0, flat; filled by init_weights, never saved in checkpoints
         self.register_buffer('pretrained_shared', None, persistent=False)
         self.optimizer_checked = False  # set by L2SPHook
+        self.predict_feat = predict_feat
+        self.channels_last = channels_last
+        to_channels_last(self, channels_last)  # before DDP wraps it
 
     def split_params(self) -> tuple:
         """``(w_S, w_new)``: lists of the shared and the new weights."""

@@ -48,7 +48,8 @@ class LwFClassifier(SoftFineTuneClassifier):
         backbone (dict): The backbone config, with a ``Pretrained``
             init_cfg.
         source_head (dict): The pre-trained source classifier config, with
-            ``init_cfg=dict(type='Pretrained', prefix='head')``.
+            ``init_cfg=dict(type='Pretrained', prefix='head')`` and no
+            ``loss`` or ``topk`` (unused here: refused).
         loss (dict): The :class:`LwFLoss` config (``temperature``,
             ``loss_weight`` = ``lambda_o``). Defaults to
             ``dict(type='LwFLoss')``.
@@ -63,6 +64,13 @@ class LwFClassifier(SoftFineTuneClassifier):
                  source_head: dict,
                  loss: dict = dict(type='LwFLoss'),
                  **kwargs):
+        for key in ('loss', 'topk'):
+            if isinstance(source_head, dict) and key in source_head:
+                raise ValueError(
+                    f'LwFClassifier does not use `model.source_head.{key}`'
+                    ' (the source head is trained by `model.loss`, the '
+                    'LwFLoss, and never evaluated), but got '
+                    f'{key}={source_head[key]!r}: remove it')
         super().__init__(backbone, source_head, loss=loss, **kwargs)
         if pretrained_checkpoint(self.source_head.init_cfg) is None:
             raise ValueError(

@@ -1,7 +1,8 @@
 from .channels_last import to_channels_last, use_channels_last
+from .pred_feat import PredFeatMixin
 from .pretrained_check import check_pretrained, pretrained_checkpoint
 
 __all__ = [
-    'check_pretrained', 'pretrained_checkpoint', 'to_channels_last',
-    'use_channels_last'
+    'PredFeatMixin', 'check_pretrained', 'pretrained_checkpoint',
+    'to_channels_last', 'use_channels_last'
 ]
