@@ -9,7 +9,12 @@ _base_ = [
     '../_base_/softft_runtime.py',
 ]
 pretrained = 'https://download.openmmlab.com/mmclassification/v0/resnet/resnet50_8xb32_in1k_20210831-ea4938fc.pth'  # noqa: E501
+# ChannelsLastImageClassifier with channels_last=False is mmpretrain's
+# ImageClassifier (same modules, keys and checkpoints) that also takes
+# `model.channels_last=True`, as the soft config does.
 model = dict(
+    type='ChannelsLastImageClassifier',
+    channels_last=False,
     backbone=dict(
         init_cfg=dict(
             type='Pretrained', checkpoint=pretrained, prefix='backbone')),
