@@ -90,6 +90,17 @@ class SourceTargetDataset(ConcatDataset):
             try:
                 # annotations load in full_init, which names the domain
                 return DATASETS.build(dict(dataset, lazy_init=True))
+            except TypeError as e:
+                # e.g. CUB -> CustomDataset in a derived config: the base's
+                # `split` is merged in and CustomDataset takes none
+                raise TypeError(
+                    f'Cannot build the {key} dataset {dataset.get("type")} '
+                    f'(`train_dataloader.dataset.{key}`, keys '
+                    f'{sorted(dataset)}): {e}. A derived config that '
+                    f'changes `train_dataloader.dataset.{key}.type` keeps '
+                    "the base's other keys (such as `split`) unless it sets "
+                    f'`_delete_=True` in `train_dataloader.dataset.{key}`'
+                ) from e
             except (OSError, AssertionError, ValueError) as e:
                 raise ValueError(
                     f'Cannot load the {key} dataset {dataset.get("type")} '

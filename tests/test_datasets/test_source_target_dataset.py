@@ -188,3 +188,42 @@ def test_large_datasets_get_a_sampled_file_check(tmp_path):
     assert missing == [f'{tmp_path}/0.jpg', f'{tmp_path}/2999.jpg']
     checked, missing = missing_image_files(Paths(500, tmp_path), 1000)
     assert checked == 500 and missing == [f'{tmp_path}/0.jpg']
+
+
+DERIVED = '''
+_base_ = ['{base}']
+train_dataloader = dict(dataset=dict(target=dict(
+    {delete}type='CustomDataset', data_root='{root}', with_label=True)))
+'''
+
+
+@pytest.mark.parametrize('delete', [False, True])
+def test_derived_target_without_delete_names_the_key(delete, tmp_path):
+    """A derived config that swaps the target's CUB for a CustomDataset
+    without `_delete_=True` keeps CUB's `split`: the error names the
+    target dataset, its key path and the fix."""
+    from mmengine.config import Config
+    from mmengine.registry import DefaultScope
+    from mmpretrain.registry import DATASETS
+
+    from ..conftest import repo_path
+    write_images(tmp_path / 'custom', ['0', '1'], bad=set())
+    path = tmp_path / 'derived.py'
+    path.write_text(DERIVED.format(
+        base=repo_path('configs/demo/softft_digits.py'),
+        delete='_delete_=True, ' if delete else '',
+        root=tmp_path / 'custom'))
+    cfg = Config.fromfile(str(path)).train_dataloader.dataset
+    cfg.lazy_init = True  # no source data here: only the parts are built
+    with DefaultScope.overwrite_default_scope('mmpretrain'):
+        if delete:
+            ds = DATASETS.build(cfg)
+            assert type(ds.target).__name__ == 'CustomDataset'
+            return
+        with pytest.raises(TypeError) as e:
+            DATASETS.build(cfg)
+    message = str(e.value)
+    assert 'Cannot build the target dataset CustomDataset' in message
+    assert '`train_dataloader.dataset.target`' in message
+    assert "'split'" in message  # what is left over, and mmengine's reason
+    assert '`_delete_=True` in `train_dataloader.dataset.target`' in message
