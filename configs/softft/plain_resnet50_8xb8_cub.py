@@ -1,7 +1,9 @@
 # Plain fine-tuning baseline: the same checkpoint, schedule, target data and
-# target batches as softft_resnet50_8xb8_cub.py, with no source data
-# (mmpretrain's resnet50_8xb8_cub.py, loading through the plugin's checked
-# image loader and stack_collate like the soft config).
+# target batches as softft_resnet50_8xb8_cub.py, with no source data.
+# mmpretrain's CUB recipe (its model, data and schedule bases) from the
+# ImageNet-1k checkpoint of the soft config, not mmpretrain's
+# resnet50_8xb8_cub.py, which starts from ImageNet-21k weights; loading
+# through the plugin's checked image loader and stack_collate.
 _base_ = [
     'mmpretrain::_base_/models/resnet50.py',
     '../_base_/datasets/cub_bs8_448.py',
