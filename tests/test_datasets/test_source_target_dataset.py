@@ -227,3 +227,38 @@ def test_derived_target_without_delete_names_the_key(delete, tmp_path):
     assert '`train_dataloader.dataset.target`' in message
     assert "'split'" in message  # what is left over, and mmengine's reason
     assert '`_delete_=True` in `train_dataloader.dataset.target`' in message
+
+
+def test_target_items_get_plain_fine_tuning_augmentations(tiny_data):
+    """Under one seed, target items 0 and 1 with a source item drawn
+    between them are pixel for pixel a plain target dataset's items 0 and
+    1: the source pipeline draws on its own stream, the target's on the
+    global one, as in plain fine-tuning."""
+    import random
+
+    import numpy as np
+    import torch
+    from mmpretrain.registry import DATASETS
+    pipeline = [dict(type='LoadImageFromFile'),
+                dict(type='RandomCrop', crop_size=32, padding=8),
+                dict(type='RandomFlip', prob=0.5),
+                dict(type='PackInputs')]
+    target = dict(type='CUB', data_root=tiny_data['target'], split='train',
+                  pipeline=pipeline)
+    source = dict(type='ImageNet', data_root=tiny_data['source'],
+                  split='train', pipeline=pipeline)
+
+    def seeded(seed):
+        np.random.seed(seed)
+        random.seed(seed)
+
+    seeded(0)
+    plain = DATASETS.build(target)
+    want = [plain[0]['inputs'], plain[1]['inputs']]
+    seeded(1)
+    assert not torch.equal(plain[0]['inputs'], want[0])  # random crops
+    ds = SourceTargetDataset(source=source, target=target)
+    seeded(0)
+    got = [ds[0]['inputs'], ds[ds.source_index(5)]['inputs'], ds[1]['inputs']]
+    assert torch.equal(got[0], want[0])
+    assert torch.equal(got[2], want[1])
