@@ -1,4 +1,7 @@
 """mmsoftft: soft fine-tuning for MMPretrain."""
+# First: its filters must be in place before mmpretrain and mmcv import.
+from .known_warnings import silence_known_warnings  # isort: split
+
 from .datasets import (
     CheckedLoadImageFromFile,
     IndexPermutation,
@@ -7,6 +10,7 @@ from .datasets import (
     stack_collate,
 )
 from .engine import (
+    AmpTestLoop,
     AtomicCheckpointHook,
     CoTuningHook,
     FiniteLossHook,
@@ -38,7 +42,8 @@ from .version import __version__
 register_safe_globals()
 
 __all__ = [
-    '__version__', 'AtomicCheckpointHook', 'ChannelsLastImageClassifier',
+    '__version__', 'AmpTestLoop', 'AtomicCheckpointHook',
+    'ChannelsLastImageClassifier',
     'CheckedLoadImageFromFile', 'CoTuningClassifier', 'CoTuningHook',
     'CoTuningLoss', 'FiniteLossHook',
     'GeneralDiscriminationMetric', 'IndexPermutation',
@@ -47,6 +52,7 @@ __all__ = [
     'LwFClassifier', 'LwFLoss', 'SkippedImageHook', 'SoftFineTuneClassifier',
     'SoftFineTuneHook',
     'SourceTargetBatchSampler', 'SourceTargetDataset', 'SourceWeightSchedule',
-    'allow_checkpoint_globals', 'register_safe_globals', 'stack_collate',
+    'allow_checkpoint_globals', 'register_safe_globals',
+    'silence_known_warnings', 'stack_collate',
     'to_channels_last', 'use_channels_last'
 ]

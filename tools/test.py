@@ -11,6 +11,7 @@ from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
 
 from mmsoftft import allow_checkpoint_globals  # registers components too
+from mmsoftft.models import use_channels_last
 from mmsoftft.utils import check_checkpoints, setup_cpu_distributed
 
 
@@ -42,6 +43,17 @@ def parse_args():
         '--amp',
         action='store_true',
         help='enable automatic-mixed-precision test')
+    parser.add_argument(
+        '--amp-dtype',
+        choices=['float16', 'bfloat16'],
+        help='AMP dtype with --amp (default: the device\'s, float16 on '
+        'CUDA)')
+    parser.add_argument(
+        '--channels-last',
+        action='store_true',
+        help='channels_last weights (the plugin\'s classifiers, or '
+        'ImageClassifier as ChannelsLastImageClassifier), as in '
+        'tools/train.py')
     parser.add_argument(
         '--show-dir',
         help='directory where the visualization images will be saved.')
@@ -104,6 +116,17 @@ def merge_args(cfg, args):
     if args.amp:
         cfg.test_cfg.fp16 = True
 
+    if args.amp_dtype is not None:
+        if not args.amp:
+            raise ValueError('--amp-dtype needs --amp')
+        if cfg.test_cfg.get('type', 'TestLoop') not in ('TestLoop',
+                                                        'AmpTestLoop'):
+            raise ValueError('--amp-dtype needs test_cfg.type TestLoop, but '
+                             f'got {cfg.test_cfg.type!r}')
+        # mmengine's TestLoop autocasts to the device's default dtype
+        cfg.test_cfg.type = 'AmpTestLoop'
+        cfg.test_cfg.dtype = args.amp_dtype
+
     # -------------------- visualization --------------------
     if args.show or (args.show_dir is not None):
         assert 'visualization' in cfg.default_hooks, \
@@ -155,6 +178,10 @@ def merge_args(cfg, args):
 
     if args.cfg_options is not None:
         cfg.merge_from_dict(args.cfg_options)
+
+    # after --cfg-options: the flag sees the final model type
+    if args.channels_last:
+        use_channels_last(cfg.model.module if args.tta else cfg.model)
 
     return cfg
 

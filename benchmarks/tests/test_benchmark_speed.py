@@ -60,7 +60,8 @@ def test_resnet50_models_from_the_shipped_configs(tmp_path):
     assert figures['threads'] == 1 and figures['device'] == 'cpu (1 threads)'
     # ResNet-50 (23.5M) + 200-way head; soft adds the 1000-way source head
     plain, soft = figures['plain'], figures['soft_w>0']
-    assert plain['model'] == 'ImageClassifier'
+    # the shipped plain config: ImageClassifier as channels_last=False
+    assert plain['model'] == 'ChannelsLastImageClassifier'
     assert plain['params'] == 23_508_032 + 2048 * 200 + 200
     assert soft['model'] == 'SoftFineTuneClassifier'
     assert soft['params'] == plain['params'] + 2048 * 1000 + 1000

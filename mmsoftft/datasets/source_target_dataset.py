@@ -46,8 +46,9 @@ class SourceTargetDataset(ConcatDataset):
     :meth:`check_labels`, called by :class:`SoftFineTuneHook`) labels outside
     a head. During training a sample whose image cannot be read is skipped
     with a warning naming the file and another sample of the same domain is
-    fetched (at most ``max_refetch`` in a row); the skipped paths go into the
-    data sample (``skipped_files``), which :class:`SkippedImageHook` counts.
+    fetched (at most ``max_refetch`` in a row, never one that already failed
+    for this index); the skipped paths go into the data sample
+    (``skipped_files``), which :class:`SkippedImageHook` counts.
 
     Args:
         source (BaseDataset | dict): The source dataset or its config.
@@ -89,6 +90,17 @@ class SourceTargetDataset(ConcatDataset):
             try:
                 # annotations load in full_init, which names the domain
                 return DATASETS.build(dict(dataset, lazy_init=True))
+            except TypeError as e:
+                # e.g. CUB -> CustomDataset in a derived config: the base's
+                # `split` is merged in and CustomDataset takes none
+                raise TypeError(
+                    f'Cannot build the {key} dataset {dataset.get("type")} '
+                    f'(`train_dataloader.dataset.{key}`, keys '
+                    f'{sorted(dataset)}): {e}. A derived config that '
+                    f'changes `train_dataloader.dataset.{key}.type` keeps '
+                    "the base's other keys (such as `split`) unless it sets "
+                    f'`_delete_=True` in `train_dataloader.dataset.{key}`'
+                ) from e
             except (OSError, AssertionError, ValueError) as e:
                 raise ValueError(
                     f'Cannot load the {key} dataset {dataset.get("type")} '
@@ -197,7 +209,7 @@ class SourceTargetDataset(ConcatDataset):
         dataset_idx, local_idx = self._get_ori_dataset_idx(idx)
         domain, dataset = ('target', 'source')[dataset_idx], \
             self.datasets[dataset_idx]
-        skipped = []
+        skipped, failed = [], []
         stream = self.source_stream if domain == 'source' else nullcontext()
         while True:
             try:
@@ -207,16 +219,17 @@ class SourceTargetDataset(ConcatDataset):
             except LOAD_ERRORS as e:
                 path = dataset.get_data_info(local_idx).get('img_path')
                 skipped.append(path)
+                failed.append(local_idx)
                 print_log(f'Skipped {domain} image {path}: {e}',
                           logger='current', level=30)
-                if len(skipped) > self.max_refetch:
+                if len(skipped) > self.max_refetch or \
+                        len(failed) == len(dataset):
                     raise RuntimeError(
                         f'{len(skipped)} {domain} images in a row failed to '
-                        f'load (max_refetch={self.max_refetch}), the last '
+                        f'load (max_refetch={self.max_refetch}, '
+                        f'{len(dataset)} {domain} images), the last '
                         f'{path}: {e}') from e
-                # seeded by (index, attempt): a rerun skips to the same
-                local_idx = int(np.random.default_rng(
-                    (idx, len(skipped))).integers(len(dataset)))
+                local_idx = self._refetch_index(idx, failed, len(dataset))
         if not isinstance(results, dict) or 'data_samples' not in results:
             raise ValueError(
                 f'The {domain} dataset {type(dataset).__name__} returned no '
@@ -225,6 +238,21 @@ class SourceTargetDataset(ConcatDataset):
         results['data_samples'].set_metainfo(
             dict(domain=domain, skipped_files=skipped))
         return results
+
+    @staticmethod
+    def _refetch_index(idx: int, failed: list, size: int) -> int:
+        """A replacement for a sample whose image failed: uniform over the
+        ``size`` local indices except the ``failed`` ones (each image is
+        tried once, so a skip is counted once per file). Seeded by
+        ``(idx, attempt)``: a rerun skips to the same samples."""
+        excluded = sorted(failed)
+        pick = int(np.random.default_rng(
+            (idx, len(failed))).integers(size - len(excluded)))
+        for index in excluded:  # the pick-th index not excluded
+            if index > pick:
+                break
+            pick += 1
+        return pick
 
     def __repr__(self) -> str:
         if not self._fully_initialized:

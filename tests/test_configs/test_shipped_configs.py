@@ -88,7 +88,7 @@ def total_loss(model):
         DataSample(metainfo=dict(domain=d)).set_gt_label(i % 2)
         for i, d in enumerate(domains)
     ]
-    if type(model).__name__ == 'ImageClassifier':
+    if not hasattr(model, 'source_head'):  # plain: target samples only
         samples = samples[:2]
         inputs = inputs[:2]
     model.source_weight = 0.5
@@ -103,7 +103,8 @@ def total_loss(model):
 LOSS_CONFIGS = [
     p for p in CONFIGS
     if Config.fromfile(p).model.type in ('SoftFineTuneClassifier',
-                                         'ImageClassifier')
+                                         'ImageClassifier',
+                                         'ChannelsLastImageClassifier')
     and osp.dirname(p) != osp.join(REPO, 'configs')
 ]
 
@@ -165,3 +166,23 @@ def test_source_configs_train_batchnorm_statistics(path):
     backbone.train()
     assert all(m.training for m in backbone.modules()
                if isinstance(m, torch.nn.modules.batchnorm._BatchNorm))
+
+
+# the GPU configs (ResNet-50, 448 px); the demo's take --channels-last
+GPU_CONFIGS = [p for p in CONFIGS if '/demo/' not in p]
+
+
+@pytest.mark.parametrize('path', GPU_CONFIGS,
+                         ids=[osp.relpath(p, REPO) for p in GPU_CONFIGS])
+def test_channels_last_key_works_on_every_gpu_config(path):
+    """`--cfg-options model.channels_last=True` (as on the soft config)
+    builds channels_last weights for the plain baseline and every other
+    method too, instead of an ImageClassifier TypeError."""
+    changes = {'model.channels_last': True}  # (init_weights loads)
+    model = build_model_fast(path, changes)
+    convs = [p for p in model.parameters() if p.dim() == 4]
+    assert convs and all(
+        p.is_contiguous(memory_format=torch.channels_last) for p in convs)
+    default = build_model_fast(path, {**changes, 'model.channels_last': False})
+    assert not all(p.is_contiguous(memory_format=torch.channels_last)
+                   for p in default.parameters() if p.dim() == 4)

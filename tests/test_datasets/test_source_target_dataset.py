@@ -110,9 +110,61 @@ def test_max_refetch_gives_up_with_an_error():
                              target=BrokenImages(6, 'target'),
                              check_files=0, max_refetch=2)
     with pytest.raises(RuntimeError, match=r'3 target images in a row failed '
-                       r'to load \(max_refetch=2\), the last /broken/'):
+                       r'to load \(max_refetch=2, 6 target images\), the '
+                       r'last /broken/'):
         ds[1]
     assert ds[6]['data_samples'].domain == 'source'  # the source is fine
+    # no image is tried twice: with fewer images than max_refetch, all of
+    # them fail once, then it stops
+    ds = SourceTargetDataset(source=FakeDataset(4, 'source'),
+                             target=BrokenImages(3, 'target'),
+                             check_files=0, max_refetch=10)
+    with pytest.raises(RuntimeError, match=r'3 target images in a row'):
+        ds[1]
+
+
+def write_images(root, names, bad):
+    """``root/<class>/<name>.jpg`` as real JPEG files, ``bad`` of them
+    corrupt (CustomDataset's layout)."""
+    from PIL import Image
+    for i, name in enumerate(names):
+        path = root / 'a' / f'{name}.jpg'
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if name in bad:
+            path.write_bytes(b'not a jpeg')
+        else:
+            Image.new('RGB', (8, 8), (i * 40, 0, 0)).save(path)
+
+
+@pytest.mark.parametrize('domain', ['target', 'source'])
+@pytest.mark.parametrize('position', [0, 1])
+def test_one_corrupt_file_is_skipped_once(domain, position, tmp_path):
+    """Two images, one corrupt: fetching it skips it once (one path in
+    ``skipped_files``, which SkippedImageHook counts) and returns the other;
+    the replacement is never the failed file itself."""
+    pipeline = [dict(type='CheckedLoadImageFromFile'),
+                dict(type='PackInputs')]
+    names = ['0', '1']
+    write_images(tmp_path / 'two', names, bad={names[position]})
+    write_images(tmp_path / 'good', names, bad=set())
+    parts = {
+        key: dict(type='CustomDataset', data_root=str(tmp_path / root),
+                  with_label=True, pipeline=pipeline)
+        for key, root in ((domain, 'two'), ({'target': 'source',
+                                             'source': 'target'}[domain],
+                                            'good'))
+    }
+    ds = SourceTargetDataset(**parts)
+    idx = position if domain == 'target' else ds.source_index(position)
+    bad = str(tmp_path / 'two' / 'a' / f'{names[position]}.jpg')
+    good = str(tmp_path / 'two' / 'a' / f'{names[1 - position]}.jpg')
+    sample = ds[idx]['data_samples']
+    assert sample.domain == domain
+    assert sample.skipped_files == [bad]
+    assert sample.img_path == good
+    # the other index loads as it is
+    other = ds[idx + 1 - 2 * position]['data_samples']
+    assert other.skipped_files == [] and other.img_path == good
 
 
 class Paths(FakeDataset):
@@ -136,3 +188,77 @@ def test_large_datasets_get_a_sampled_file_check(tmp_path):
     assert missing == [f'{tmp_path}/0.jpg', f'{tmp_path}/2999.jpg']
     checked, missing = missing_image_files(Paths(500, tmp_path), 1000)
     assert checked == 500 and missing == [f'{tmp_path}/0.jpg']
+
+
+DERIVED = '''
+_base_ = ['{base}']
+train_dataloader = dict(dataset=dict(target=dict(
+    {delete}type='CustomDataset', data_root='{root}', with_label=True)))
+'''
+
+
+@pytest.mark.parametrize('delete', [False, True])
+def test_derived_target_without_delete_names_the_key(delete, tmp_path):
+    """A derived config that swaps the target's CUB for a CustomDataset
+    without `_delete_=True` keeps CUB's `split`: the error names the
+    target dataset, its key path and the fix."""
+    from mmengine.config import Config
+    from mmengine.registry import DefaultScope
+    from mmpretrain.registry import DATASETS
+
+    from ..conftest import repo_path
+    write_images(tmp_path / 'custom', ['0', '1'], bad=set())
+    path = tmp_path / 'derived.py'
+    path.write_text(DERIVED.format(
+        base=repo_path('configs/demo/softft_digits.py'),
+        delete='_delete_=True, ' if delete else '',
+        root=tmp_path / 'custom'))
+    cfg = Config.fromfile(str(path)).train_dataloader.dataset
+    cfg.lazy_init = True  # no source data here: only the parts are built
+    with DefaultScope.overwrite_default_scope('mmpretrain'):
+        if delete:
+            ds = DATASETS.build(cfg)
+            assert type(ds.target).__name__ == 'CustomDataset'
+            return
+        with pytest.raises(TypeError) as e:
+            DATASETS.build(cfg)
+    message = str(e.value)
+    assert 'Cannot build the target dataset CustomDataset' in message
+    assert '`train_dataloader.dataset.target`' in message
+    assert "'split'" in message  # what is left over, and mmengine's reason
+    assert '`_delete_=True` in `train_dataloader.dataset.target`' in message
+
+
+def test_target_items_get_plain_fine_tuning_augmentations(tiny_data):
+    """Under one seed, target items 0 and 1 with a source item drawn
+    between them are pixel for pixel a plain target dataset's items 0 and
+    1: the source pipeline draws on its own stream, the target's on the
+    global one, as in plain fine-tuning."""
+    import random
+
+    import numpy as np
+    import torch
+    from mmpretrain.registry import DATASETS
+    pipeline = [dict(type='LoadImageFromFile'),
+                dict(type='RandomCrop', crop_size=32, padding=8),
+                dict(type='RandomFlip', prob=0.5),
+                dict(type='PackInputs')]
+    target = dict(type='CUB', data_root=tiny_data['target'], split='train',
+                  pipeline=pipeline)
+    source = dict(type='ImageNet', data_root=tiny_data['source'],
+                  split='train', pipeline=pipeline)
+
+    def seeded(seed):
+        np.random.seed(seed)
+        random.seed(seed)
+
+    seeded(0)
+    plain = DATASETS.build(target)
+    want = [plain[0]['inputs'], plain[1]['inputs']]
+    seeded(1)
+    assert not torch.equal(plain[0]['inputs'], want[0])  # random crops
+    ds = SourceTargetDataset(source=source, target=target)
+    seeded(0)
+    got = [ds[0]['inputs'], ds[ds.source_index(5)]['inputs'], ds[1]['inputs']]
+    assert torch.equal(got[0], want[0])
+    assert torch.equal(got[2], want[1])

@@ -110,13 +110,15 @@ def test_inherited_config_trains_resumes_and_tests(user_config, tmp_path):
     assert len(glob.glob(osp.join(work, '*', '*.log'))) >= 3
 
 
-@pytest.mark.parametrize('config', ['finetune_digits.py', 'softft_digits.py'])
+@pytest.mark.parametrize('config', ['finetune_digits.py', 'softft_digits.py',
+                                    'l2sp_digits.py', 'lwf_digits.py'])
 def test_channels_last_flag_for_plain_and_soft(config, tiny_data,
                                                pretrained_ckpt, tmp_path):
     """--channels-last on the plain baseline (ImageClassifier, switched to
-    ChannelsLastImageClassifier) and on soft fine-tuning: the run trains and
-    its checkpoint holds channels_last conv weights that load into plain
-    ImageClassifier."""
+    ChannelsLastImageClassifier), on soft fine-tuning and on L2-SP and LwF
+    (what `compare_methods.py ... -- --channels-last` passes to each): the
+    run trains and its checkpoint holds channels_last conv weights that
+    load into plain ImageClassifier."""
     work = str(tmp_path / 'work')
     options = {
         'model.head.num_classes': 3,
@@ -134,6 +136,13 @@ def test_channels_last_flag_for_plain_and_soft(config, tiny_data,
             'model.backbone.init_cfg': None,
             'train_dataloader.dataset.data_root': tiny_data['target'],
         })
+    elif config in ('l2sp_digits.py', 'lwf_digits.py'):
+        options.update({
+            'model.backbone.init_cfg.checkpoint': pretrained_ckpt,
+            'train_dataloader.dataset.data_root': tiny_data['target'],
+        })
+        if config == 'lwf_digits.py':
+            options['model.source_head.num_classes'] = 3
     else:
         options.update({
             'model.backbone.init_cfg.checkpoint': pretrained_ckpt,
@@ -166,5 +175,7 @@ def test_channels_last_flag_refuses_other_models(tmp_path):
         cwd=repo_path(), capture_output=True, text=True, timeout=300,
         env=dict(os.environ, PYTHONWARNINGS='ignore'))
     assert proc.returncode != 0
-    assert ("--channels-last needs model.type SoftFineTuneClassifier or "
-            "ImageClassifier, but got 'TimmClassifier'") in proc.stderr
+    assert ("--channels-last needs model.type ImageClassifier or one of "
+            "SoftFineTuneClassifier, ChannelsLastImageClassifier, "
+            "L2SPClassifier, LwFClassifier, but got 'TimmClassifier'"
+            ) in proc.stderr

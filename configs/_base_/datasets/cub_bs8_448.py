@@ -16,6 +16,11 @@ test_pipeline = [
     dict(type='PackInputs'),
 ]
 train_dataloader = dict(
+    # the same for plain and soft fine-tuning (the soft loader reads twice
+    # the images while w > 0): mmengine seeds worker i with seed + i and
+    # batch b goes to worker b % num_workers, so another count would give
+    # the same target batch other crops
+    num_workers=4,
     dataset=dict(pipeline=train_pipeline),
     # one stacked image tensor per batch from the workers (mmsoftft)
     collate_fn=dict(type='stack_collate'))

@@ -13,7 +13,6 @@ source_pipeline = [
 
 train_dataloader = dict(
     batch_size=8,
-    num_workers=4,
     dataset=dict(
         _delete_=True,
         type='SourceTargetDataset',

@@ -72,7 +72,8 @@ class LinearProbeHook(Hook):
         self.unit = unit
         self.probe_iters: Optional[int] = None
         self.frozen_modules: list = []
-        self.frozen_params: list = []
+        # recorded when probing first freezes them (see before_train_iter)
+        self.frozen_params: Optional[list] = None
 
     def before_train(self, runner) -> None:
         """Check the model and its wrapper; find what probing freezes."""
@@ -98,10 +99,8 @@ class LinearProbeHook(Hook):
             module for name, module in model.named_children()
             if name != 'head'
         ]
-        self.frozen_params = [
-            param for name, param in model.named_parameters()
-            if not name.startswith('head.') and param.requires_grad
-        ]
+        self.model = model
+        self.frozen_params = None
         self.probe_iters = to_iters(self.probe_end, self.unit,
                                     runner.max_iters,
                                     len(runner.train_dataloader))
@@ -124,8 +123,17 @@ class LinearProbeHook(Hook):
                           batch_idx: int,
                           data_batch: Optional[dict] = None) -> None:
         """Freeze before every probing iteration (the loop puts the model
-        in train mode each epoch); unfreeze once, where probing ends."""
+        in train mode each epoch); unfreeze once, where probing ends.
+
+        The weights to give back are those trainable when probing first
+        freezes: a weight the user froze before (``frozen_stages``, a hook
+        of their own) stays frozen after the probe."""
         if runner.iter < self.probe_iters:
+            if self.frozen_params is None:
+                self.frozen_params = [
+                    param for name, param in self.model.named_parameters()
+                    if not name.startswith('head.') and param.requires_grad
+                ]
             self._set_frozen(True)
         elif runner.iter == self.probe_iters:
             self._set_frozen(False)
@@ -134,7 +142,7 @@ class LinearProbeHook(Hook):
                 'train from now on')
 
     def _set_frozen(self, frozen: bool) -> None:
-        for param in self.frozen_params:
+        for param in self.frozen_params or ():
             param.requires_grad_(not frozen)
         for module in self.frozen_modules:
             # train(True) lets modules keep their own rules (norm_eval)

@@ -8,17 +8,19 @@ from mmpretrain.structures import DataSample
 
 from ..losses.l2sp_loss import L2SPLoss  # noqa: F401 (registers it)
 from ..utils import (
+    PredFeatMixin,
     check_pretrained,
     domain_loss_dict,
     missing_hook_error,
     pretrained_checkpoint,
+    to_channels_last,
 )
 
 __all__ = ['L2SPClassifier']
 
 
 @MODELS.register_module()
-class L2SPClassifier(ImageClassifier):
+class L2SPClassifier(PredFeatMixin, ImageClassifier):
     """``ImageClassifier`` fine-tuned with L2-SP.
 
     L2-SP (Li, Grandvalet & Davoine, ICML 2018,
@@ -53,6 +55,12 @@ class L2SPClassifier(ImageClassifier):
         loss (dict): The :class:`L2SPLoss` config (``alpha``, ``beta``),
             built as :attr:`loss_module`, the method's extra loss term.
             Defaults to ``dict(type='L2SPLoss')``.
+        predict_feat (bool): In ``predict`` mode, also put the features
+            fed to the head into each prediction (``pred_feat``), e.g. for
+            :class:`GeneralDiscriminationMetric`. Defaults to False.
+        channels_last (bool): Keep the weights in ``channels_last`` memory
+            format (``tools/train.py --channels-last`` sets it).
+            Defaults to False.
         **kwargs: Other ``ImageClassifier`` arguments (``train_cfg``,
             ``data_preprocessor``, ``init_cfg``).
     """
@@ -62,6 +70,8 @@ class L2SPClassifier(ImageClassifier):
                  neck: Optional[dict] = None,
                  head: Optional[dict] = None,
                  loss: dict = dict(type='L2SPLoss'),
+                 predict_feat: bool = False,
+                 channels_last: bool = False,
                  **kwargs):
         super().__init__(backbone=backbone, neck=neck, head=head, **kwargs)
         self.shared_parts = [
@@ -80,6 +90,9 @@ class L2SPClassifier(ImageClassifier):
         # init_weights (EMAHook's averaged model) has the same buffers.
         self.pretrained_shared: Optional[torch.Tensor] = None
         self.optimizer_checked = False  # set by L2SPHook
+        self.predict_feat = predict_feat
+        self.channels_last = channels_last
+        to_channels_last(self, channels_last)  # before DDP wraps it
 
     def split_params(self) -> tuple:
         """``(w_S, w_new)``: lists of the shared and the new weights."""

@@ -48,7 +48,8 @@ class LwFClassifier(SoftFineTuneClassifier):
         backbone (dict): The backbone config, with a ``Pretrained``
             init_cfg.
         source_head (dict): The pre-trained source classifier config, with
-            ``init_cfg=dict(type='Pretrained', prefix='head')``.
+            ``init_cfg=dict(type='Pretrained', prefix='head')`` and no
+            ``loss`` or ``topk`` (unused here: refused).
         loss (dict): The :class:`LwFLoss` config (``temperature``,
             ``loss_weight`` = ``lambda_o``), built as :attr:`loss_module`,
             the method's extra loss term. Defaults to
@@ -68,6 +69,13 @@ class LwFClassifier(SoftFineTuneClassifier):
                  loss: dict = dict(type='LwFLoss'),
                  linear_probe: bool = True,
                  **kwargs):
+        for key in ('loss', 'topk'):
+            if isinstance(source_head, dict) and key in source_head:
+                raise ValueError(
+                    f'LwFClassifier does not use `model.source_head.{key}`'
+                    ' (the source head is trained by `model.loss`, the '
+                    'LwFLoss, and never evaluated), but got '
+                    f'{key}={source_head[key]!r}: remove it')
         super().__init__(backbone, source_head, **kwargs)
         self.loss_module = MODELS.build(loss)
         self.linear_probe = linear_probe

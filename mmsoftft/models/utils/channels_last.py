@@ -5,8 +5,10 @@ import torch.nn as nn
 
 __all__ = ['to_channels_last', 'use_channels_last']
 
+# the plugin's classifiers, which take `channels_last`
 LAYOUT_MODELS = ('SoftFineTuneClassifier', 'ChannelsLastImageClassifier',
-                 'LPFTClassifier')
+                 'L2SPClassifier', 'LwFClassifier', 'LPFTClassifier',
+                 'CoTuningClassifier')
 
 
 def to_channels_last(module: nn.Module, enabled: bool = True) -> nn.Module:
@@ -31,9 +33,10 @@ def to_channels_last(module: nn.Module, enabled: bool = True) -> nn.Module:
 def use_channels_last(model_cfg: dict) -> dict:
     """Switch a model config to ``channels_last`` weights, in place: what
     ``tools/train.py --channels-last`` does. An ``ImageClassifier`` becomes
-    a ``ChannelsLastImageClassifier`` (same keys and checkpoints);
-    ``SoftFineTuneClassifier`` and ``ChannelsLastImageClassifier`` get
-    ``channels_last=True``.
+    a ``ChannelsLastImageClassifier`` (same keys and checkpoints); the
+    plugin's classifiers (``SoftFineTuneClassifier``,
+    ``ChannelsLastImageClassifier``, ``L2SPClassifier``, ``LwFClassifier``)
+    get ``channels_last=True``.
 
     Raises:
         ValueError: For any other ``model.type``, naming it.
@@ -43,7 +46,7 @@ def use_channels_last(model_cfg: dict) -> dict:
         model_cfg['type'] = 'ChannelsLastImageClassifier'
     elif model_type not in LAYOUT_MODELS:
         raise ValueError(
-            '--channels-last needs model.type SoftFineTuneClassifier or '
-            f'ImageClassifier, but got {model_type!r}')
+            '--channels-last needs model.type ImageClassifier or one of '
+            f'{", ".join(LAYOUT_MODELS)}, but got {model_type!r}')
     model_cfg['channels_last'] = True
     return model_cfg

@@ -9,8 +9,7 @@ from mmengine.runner import Runner
 
 import mmsoftft.engine.hooks.atomic_checkpoint_hook as hook_module
 
-from ...conftest import dump_tool_config, repo_path, softft_cfg
-from ...test_tools.test_train_tool import run_tool
+from ...conftest import dump_tool_config, repo_path, run_tool, softft_cfg
 
 
 class Killed(BaseException):

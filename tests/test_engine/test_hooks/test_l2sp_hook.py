@@ -62,3 +62,34 @@ def test_hook_needs_an_l2sp_model(tiny_data, pretrained_ckpt, tmp_path):
     with pytest.raises(TypeError, match='L2SPHook needs an L2SPClassifier, '
                        'but got LPFTClassifier'):
         Runner.from_cfg(cfg).train()
+
+
+def two_wrappers(model, backbone_decay):
+    """An OptimWrapperDict, as a custom constructor builds it: the head's
+    wrapper first (no decay), then the backbone's (the shared weights)."""
+    import torch
+    from mmengine.optim import OptimWrapper, OptimWrapperDict
+    parts = {}
+    for name, decay in (('head', 0.0), ('backbone', backbone_decay)):
+        params = list(getattr(model, name).parameters())
+        parts[name] = OptimWrapper(
+            torch.optim.SGD(params, lr=0.01, weight_decay=decay))
+    return OptimWrapperDict(**parts)
+
+
+@pytest.mark.parametrize('decay', [0.0, 5e-4])
+def test_every_wrapper_of_an_optim_wrapper_dict_is_checked(
+        decay, tiny_data, pretrained_ckpt, tmp_path):
+    from mmsoftft.engine import L2SPHook
+    runner = Runner.from_cfg(l2sp_cfg(tiny_data, pretrained_ckpt, tmp_path))
+    runner.optim_wrapper = two_wrappers(runner.model, decay)
+    assert list(runner.optim_wrapper.optim_wrappers) == ['head', 'backbone']
+    if decay:
+        with pytest.raises(ValueError, match='L2-SP replaces weight decay, '
+                           'but the optimizer decays `backbone.conv1.weight`'
+                           ):
+            L2SPHook().before_train(runner)
+        assert not runner.model.optimizer_checked
+    else:
+        L2SPHook().before_train(runner)
+        assert runner.model.optimizer_checked

@@ -7,6 +7,7 @@ import sys
 
 import pytest
 import torch
+from mmengine.hooks import Hook
 
 from mmsoftft.engine import LinearProbeHook
 
@@ -158,3 +159,57 @@ def test_ddp_without_find_unused_parameters_stops_before_training(
     assert ('which DistributedDataParallel accepts only with '
             '`find_unused_parameters = True`') in proc.stderr
     assert not glob.glob(str(tmp_path / '*.pth'))
+
+
+class FreezeLayer4(Hook):
+    """A user's hook that freezes `backbone.layer4` before training starts,
+    run after LinearProbeHook's before_train (lower priority)."""
+
+    priority = 'LOW'
+
+    def before_train(self, runner):
+        runner.model.backbone.layer4.requires_grad_(False)
+
+
+class TrainableRecorder(Hook):
+    """Per iteration, the names of the parameters the step trains."""
+
+    priority = 'LOWEST'
+
+    def __init__(self):
+        self.trainable = {}
+
+    def before_train_iter(self, runner, batch_idx, data_batch=None):
+        self.trainable[runner.iter] = {
+            n for n, p in runner.model.named_parameters() if p.requires_grad}
+
+
+@pytest.mark.parametrize('how', ['frozen_stages', 'hook'])
+def test_weights_frozen_by_the_user_stay_frozen_after_the_probe(
+        how, tiny_data, pretrained_ckpt, tmp_path):
+    """Unfreezing after the probe gives back only what probing froze: the
+    stem and first stage frozen by `frozen_stages=1`, or a stage a user's
+    hook froze before training, keep requires_grad=False and their
+    pre-trained values; the rest of the backbone trains."""
+    cfg = lpft_cfg(tiny_data, pretrained_ckpt, tmp_path, max_epochs=2,
+                   probe_end=1, unit='epoch')
+    hooks = [TrainableRecorder()]
+    if how == 'frozen_stages':
+        cfg.model.backbone.frozen_stages = 1
+        frozen = ('backbone.conv1.', 'backbone.bn1.', 'backbone.layer1.')
+    else:
+        hooks.append(FreezeLayer4())
+        frozen = ('backbone.layer4.', )
+    recorder, states = hooks[0], StateRecorder()
+    runner = train(cfg, states, *hooks)
+    names = {n for n, _ in runner.model.named_parameters()}
+    user_frozen = {n for n in names if n.startswith(frozen)}
+    assert user_frozen
+    for t in range(ITERS_PER_EPOCH):  # probing: the head alone
+        assert {n.split('.')[0] for n in recorder.trainable[t]} == {'head'}
+    for t in range(ITERS_PER_EPOCH, 2 * ITERS_PER_EPOCH):
+        assert recorder.trainable[t] == names - user_frozen, t
+    start, end = states.states[0], states.states[-1]
+    assert all(torch.equal(end[n], start[n]) for n in user_frozen)
+    assert not torch.equal(end['backbone.layer2.0.conv1.weight'],
+                           start['backbone.layer2.0.conv1.weight'])

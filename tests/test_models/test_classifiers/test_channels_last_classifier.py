@@ -69,3 +69,25 @@ def test_use_channels_last_switches_configs():
     assert soft == dict(type='SoftFineTuneClassifier', channels_last=True)
     with pytest.raises(ValueError, match="but got 'TimmClassifier'"):
         use_channels_last(dict(type='TimmClassifier'))
+
+
+@pytest.mark.parametrize('model_type', ['L2SPClassifier', 'LwFClassifier'])
+def test_use_channels_last_takes_the_baselines(model_type):
+    cfg = use_channels_last(dict(type=model_type))
+    assert cfg == dict(type=model_type, channels_last=True)
+
+
+def test_predict_feat():
+    torch.manual_seed(0)
+    model = MODELS.build(plain_cfg(type='ChannelsLastImageClassifier',
+                                   predict_feat=True)).eval()
+    inputs = torch.rand(2, 3, 32, 32)
+    preds = model.predict(inputs)
+    torch.testing.assert_close(
+        torch.stack([p.pred_feat for p in preds]),
+        model.head.pre_logits(model.extract_feat(inputs)))
+    plain = MODELS.build(plain_cfg()).eval()
+    plain.load_state_dict(model.state_dict())
+    want = plain.predict(inputs)
+    assert 'pred_feat' not in want[0]
+    torch.testing.assert_close(preds[0].pred_score, want[0].pred_score)

@@ -141,3 +141,85 @@ def test_resume_pulls_toward_the_same_weights(l2sp_run, tiny_data,
             value.float(),
             l2sp_run['runner'].model.state_dict()[key].float(),
             atol=1e-5), key
+
+
+def neck_checkpoint(path):
+    """A pre-trained ImageClassifier whose neck has weights (LinearNeck)."""
+    from ...conftest import make_pretrained_checkpoint
+    model = Config.fromfile(
+        repo_path('configs/_base_/models/resnet18_cifar_digits.py')).model
+    model.neck = dict(type='LinearNeck', in_channels=128, out_channels=32,
+                      gap_dim=2, norm_cfg=None)
+    model.head.in_channels = 32
+    return make_pretrained_checkpoint(path, num_classes=3,
+                                      model_cfg=model.to_dict())
+
+
+def test_a_pretrained_neck_is_pulled_too(tmp_path):
+    ckpt = neck_checkpoint(tmp_path / 'neck.pth')
+    cfg = model_cfg(ckpt, alpha=0.5, beta=0.0)
+    cfg['neck'] = dict(
+        type='LinearNeck', in_channels=128, out_channels=32, gap_dim=2,
+        norm_cfg=None,
+        init_cfg=dict(type='Pretrained', checkpoint=ckpt, prefix='neck'))
+    cfg['head']['in_channels'] = 32
+    torch.manual_seed(1)  # other random weights than the checkpoint's
+    model = MODELS.build(cfg)
+    model.init_weights()
+    model.optimizer_checked = True
+    assert model.shared_parts == ['backbone', 'neck']
+    pretrained = torch.load(ckpt)['state_dict']['neck.fc.weight']
+    weight = model.neck.fc.weight
+    assert torch.equal(weight, pretrained)  # loaded
+    assert model.loss(*batch())['loss_l2sp'].item() == 0.0
+    with torch.no_grad():
+        weight[0, 0] += 0.4
+    model.loss(*batch())['loss_l2sp'].backward()
+    # pulled back toward its pre-trained value, by alpha * displacement
+    assert weight.grad[0, 0].item() == pytest.approx(0.5 * 0.4)
+    with torch.no_grad():
+        weight -= weight.grad
+    assert abs(weight[0, 0] - pretrained[0, 0]).item() == pytest.approx(
+        0.4 * 0.5)
+    # and not decayed as a new weight: beta's term holds the head only
+    model = MODELS.build(dict(cfg, loss=dict(type='L2SPLoss', alpha=0.0,
+                                             beta=0.02)))
+    model.init_weights()
+    model.optimizer_checked = True
+    head = sum(p.pow(2).sum() for p in model.head.parameters())
+    assert model.loss(*batch())['loss_l2_new'].item() == pytest.approx(
+        0.01 * head.item())
+
+
+def test_channels_last_weights_and_the_same_losses(pretrained_ckpt):
+    model = built(pretrained_ckpt, alpha=0.1, beta=0.01)
+    torch.manual_seed(0)
+    fast = MODELS.build(dict(model_cfg(pretrained_ckpt, alpha=0.1,
+                                       beta=0.01), channels_last=True))
+    fast.init_weights()
+    fast.optimizer_checked = True
+    convs = [p for p in fast.parameters() if p.dim() == 4]
+    assert convs and all(
+        p.is_contiguous(memory_format=torch.channels_last) for p in convs)
+    torch.testing.assert_close(fast.pretrained_shared,
+                               model.pretrained_shared, rtol=0, atol=0)
+    for m in (model, fast):
+        with torch.no_grad():
+            m.backbone.conv1.weight.add_(0.1)
+    want, got = model.loss(*batch()), fast.loss(*batch())
+    for key in want:
+        torch.testing.assert_close(got[key], want[key], rtol=1e-4,
+                                   atol=1e-5)
+
+
+def test_predict_feat(pretrained_ckpt):
+    model = MODELS.build(dict(model_cfg(pretrained_ckpt), predict_feat=True))
+    model.eval()
+    inputs, samples = batch()
+    preds = model.predict(inputs, samples)
+    feats = model.head.pre_logits(model.extract_feat(inputs))
+    assert preds[0].pred_feat.shape == (128, )
+    torch.testing.assert_close(torch.stack([p.pred_feat for p in preds]),
+                               feats)
+    plain = MODELS.build(model_cfg(pretrained_ckpt))
+    assert 'pred_feat' not in plain.eval().predict(*batch())[0]

@@ -115,3 +115,42 @@ def test_runner_trains_with_the_warm_up(tiny_data, pretrained_ckpt,
     assert losses.losses[5]['loss_lwf'] > 0
     assert losses.losses[5]['loss'] == pytest.approx(
         losses.losses[5]['loss_target'] + losses.losses[5]['loss_lwf'])
+
+
+@pytest.mark.parametrize('key, value', [
+    ('loss', dict(type='CrossEntropyLoss', loss_weight=1.0)),
+    ('topk', (1, 5)),
+])
+def test_unused_source_head_keys_are_refused(key, value, pretrained_ckpt):
+    """The source head trains by the LwFLoss and is never evaluated: a
+    `loss` or `topk` given to it would be silently unused."""
+    cfg = model_cfg(pretrained_ckpt)
+    cfg['source_head'][key] = value
+    with pytest.raises(ValueError, match=f'LwFClassifier does not use '
+                       f'`model.source_head.{key}`'):
+        MODELS.build(cfg)
+
+
+def test_channels_last_student_and_teacher(pretrained_ckpt):
+    from mmsoftft.models import use_channels_last
+    cfg = use_channels_last(model_cfg(pretrained_ckpt))
+    assert cfg['type'] == 'LwFClassifier' and cfg['channels_last'] is True
+    torch.manual_seed(0)
+    fast = MODELS.build(cfg)
+    fast.init_weights()
+    for net in (fast, fast.teacher):
+        convs = [p for p in net.parameters() if p.dim() == 4]
+        assert convs and all(
+            p.is_contiguous(memory_format=torch.channels_last)
+            for p in convs)
+    torch.manual_seed(0)
+    model = MODELS.build(model_cfg(pretrained_ckpt))
+    model.init_weights()
+    for m in (model, fast):
+        m.eval()
+        with torch.no_grad():
+            m.source_head.fc.weight.add_(0.1)
+    want, got = model.loss(*batch()), fast.loss(*batch())
+    for key in want:
+        torch.testing.assert_close(got[key], want[key], rtol=1e-4,
+                                   atol=1e-5)

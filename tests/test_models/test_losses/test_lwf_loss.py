@@ -19,16 +19,21 @@ def test_zero_when_the_student_answers_as_the_teacher():
 
 
 def test_by_hand_two_classes():
-    # teacher logits (0, 2 ln 3) at T=2: p = (1/4, 3/4); student (0, 0):
-    # q = (1/2, 1/2). KL = 1/4 ln(1/2) + 3/4 ln(3/2)
+    # teacher logits (0, 2 ln 3) at T=2: p = (1/4, 3/4); student (0, 2 ln 2)
+    # at T=2: q = (1/3, 2/3) (at T=1 it would be (1/5, 4/5): the student's
+    # logits are divided by T too). KL = 1/4 ln(3/4) + 3/4 ln(9/8)
     teacher = torch.tensor([[0.0, 2 * math.log(3)]])
-    student = torch.zeros(1, 2)
-    want = 0.25 * math.log(0.5) + 0.75 * math.log(1.5)
-    assert lwf_loss(student, teacher, 2.0).item() == pytest.approx(want)
+    student = torch.tensor([[0.0, 2 * math.log(2)]])
+    want = 0.25 * math.log(0.75) + 0.75 * math.log(9 / 8)
+    assert lwf_loss(student, teacher, 2.0).item() == pytest.approx(
+        want, rel=1e-5)  # float32
     # the paper's cross-entropy differs by the teacher's entropy only
     entropy = -(0.25 * math.log(0.25) + 0.75 * math.log(0.75))
-    cross_entropy = -(0.25 * math.log(0.5) + 0.75 * math.log(0.5))
+    cross_entropy = -(0.25 * math.log(1 / 3) + 0.75 * math.log(2 / 3))
     assert want == pytest.approx(cross_entropy - entropy)
+    # a student of zero logits: q = (1/2, 1/2) at any T
+    assert lwf_loss(torch.zeros(1, 2), teacher, 2.0).item() == \
+        pytest.approx(0.25 * math.log(0.5) + 0.75 * math.log(1.5))
 
 
 def test_mean_over_samples_and_no_gradient_into_the_teacher():

@@ -1,0 +1,3 @@
+from .amp_test_loop import AmpTestLoop
+
+__all__ = ['AmpTestLoop']
