@@ -34,7 +34,7 @@ from .timed_run import last_checkpoint_is, run_until_exit
 __all__ = ['CHECKPOINT_KEY', 'CONFIGS', 'RUNS', 'run_e2e']
 
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
-CONFIGS = dict(plain=osp.join(REPO, 'configs', 'finetune_resnet50_cub.py'),
+CONFIGS = dict(plain=osp.join(REPO, 'configs', 'plain_resnet50_cub.py'),
                soft=osp.join(REPO, 'configs', 'softft_resnet50_cub.py'))
 RUNS = dict(plain_default=('plain', False), plain_fast=('plain', True),
             soft_fast=('soft', True))

@@ -29,7 +29,7 @@ def model_cfgs(name):
     """The plain and soft fine-tuning model configs, as shipped.
 
     ``demo``: the demo's small ResNet (configs/_base_/models/); ``resnet50``:
-    the model of configs/finetune_resnet50_cub.py (mmpretrain's ResNet-50,
+    the model of configs/plain_resnet50_cub.py (mmpretrain's ResNet-50,
     which mmengine resolves from its ``mmpretrain::`` base) and
     configs/_base_/models/softft_resnet50.py. No checkpoint is loaded: the
     timing needs no pre-trained weights (and no download).
@@ -42,7 +42,7 @@ def model_cfgs(name):
             osp.join(models, 'softft_resnet18_cifar_digits.py')).model
     else:
         plain = Config.fromfile(
-            osp.join(REPO_CONFIGS, 'finetune_resnet50_cub.py')).model
+            osp.join(REPO_CONFIGS, 'plain_resnet50_cub.py')).model
         softft = Config.fromfile(osp.join(models, 'softft_resnet50.py')).model
     for cfg in (plain, softft):
         for part in ('backbone', 'source_head'):

@@ -2,7 +2,7 @@
 
 Writes synthetic photo-like JPEGs in CUB's layout (target) and ImageNet's
 layout (source), and an ImageNet-1k-shaped ResNet-50 checkpoint, then runs
-``tools/train.py`` as a user would, on configs/finetune_resnet50_cub.py
+``tools/train.py`` as a user would, on configs/plain_resnet50_cub.py
 (plain) and configs/softft_resnet50_cub.py (soft), for ``--iters``
 iterations with the real DataLoader (``--workers`` processes, persistent,
 pinned memory on a GPU) and ``--no-validate``. Each run logs every

@@ -17,7 +17,7 @@ seconds to the baseline's final accuracy, whether every method of a seed
 saw the same head and target batches, accuracy-vs-epoch and forest plots.
 
     python tools/compare_methods.py --out work_dirs/compare_cub --seeds 5 \\
-        --configs plain=configs/finetune_resnet50_cub.py \\
+        --configs plain=configs/plain_resnet50_cub.py \\
                   soft=configs/softft_resnet50_cub.py \\
         --launcher pytorch --gpus 8 -- --amp --amp-dtype bfloat16
 

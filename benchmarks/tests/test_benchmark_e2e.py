@@ -24,7 +24,7 @@ def test_cpu_mode_trains_both_configs_and_reports(tmp_path):
     assert figures['checkpoint_key'] == 'model.backbone.init_cfg.checkpoint'
     plain, soft = figures['runs']['plain_default'], figures['runs'][
         'soft_fast']
-    assert plain['config'] == 'configs/finetune_resnet50_cub.py'
+    assert plain['config'] == 'configs/plain_resnet50_cub.py'
     assert soft['config'] == 'configs/softft_resnet50_cub.py'
     assert plain['flags'] == [] and soft['flags'] == ['--channels-last']
     for run in (plain, soft):

@@ -1,5 +1,5 @@
 """The shipped ResNet-50 CUB pair is paired as shipped: built by the
-Runner from configs/finetune_resnet50_cub.py and configs/softft_resnet50_cub.py
+Runner from configs/plain_resnet50_cub.py and configs/softft_resnet50_cub.py
 (one seed, one worker count in their shared bases), the two train loaders
 give the same target batches with the same crops (pixels), over several
 batches spread over the four workers and into a second epoch. And the
@@ -66,7 +66,7 @@ def target_batches(path, options, epochs=2):
 def test_plain_and_soft_see_the_same_target_batches_and_crops(
         tiny_data, tmp_path):
     plain = target_batches(
-        repo_path('configs/finetune_resnet50_cub.py'),
+        repo_path('configs/plain_resnet50_cub.py'),
         data_options(tiny_data, tmp_path / 'plain', soft=False))
     soft = target_batches(
         repo_path('configs/softft_resnet50_cub.py'),
