@@ -26,12 +26,15 @@ class SourceTargetDataset(ConcatDataset):
     mmengine's ``ConcatDataset`` of ``[target, source]``: indices
     ``[0, len(target))`` are target samples and the next ``len(source)``
     source samples. Each part is any mmpretrain dataset (config dict or
-    instance) with its own pipeline and label space. Three things differ
+    instance) with its own pipeline and label space. Four things differ
     from ``ConcatDataset``:
 
     - ``len(self)`` is the target's length, so the runner's ordinary sampler
       walks the target set once per epoch, exactly as in plain fine-tuning;
-      :class:`SourceTargetBatchSampler` appends source indices to each batch;
+      :class:`SourceTargetBatchSampler` appends source indices to each batch.
+      This breaks ``ConcatDataset``'s contract on purpose: indices
+      ``>= len(self)`` (the source samples) are valid, so code that
+      iterates ``range(len(dataset))`` sees the target only;
     - ``metainfo`` is the target's (the label spaces differ, so no key is
       compared), so evaluation and checkpoints describe the target task;
     - every packed sample's ``data_samples`` carries ``domain``
@@ -160,6 +163,8 @@ class SourceTargetDataset(ConcatDataset):
 
     @force_full_init
     def __len__(self) -> int:
+        """The target's length (not the sum, unlike ``ConcatDataset``):
+        the runner's sampler walks the target; source indices follow it."""
         return self.num_target
 
     def source_index(self, local_idx: int) -> int:
