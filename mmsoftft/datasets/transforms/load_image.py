@@ -21,6 +21,15 @@ class CheckedLoadImageFromFile(LoadImageFromFile):
     ``img_path``, as mmpretrain's inferencers pass it, which remove only a
     step named ``LoadImageFromFile``) passes through unchanged. Same
     arguments as ``LoadImageFromFile``.
+
+    Why not mmcv's ``LoadImageFromFile(ignore_empty=True)`` with mmengine's
+    ``max_refetch``: that pair also replaces an unreadable training image,
+    but silently (no file named, no count), it may draw the same bad file
+    again, it swallows every error of the loader alike, and at test time
+    mmengine stops with "Test time pipeline should not get None" without
+    the file. Here the error names the file; :class:`SourceTargetDataset`
+    replaces it by a sample of the same domain that has not failed, and
+    :class:`SkippedImageHook` counts the skipped files in the log.
     """
 
     def transform(self, results: dict) -> Optional[dict]:
