@@ -177,5 +177,6 @@ def test_channels_last_flag_refuses_other_models(tmp_path):
     assert proc.returncode != 0
     assert ("--channels-last needs model.type ImageClassifier or one of "
             "SoftFineTuneClassifier, ChannelsLastImageClassifier, "
-            "L2SPClassifier, LwFClassifier, but got 'TimmClassifier'"
+            "L2SPClassifier, LwFClassifier, LPFTClassifier, "
+            "CoTuningClassifier, but got 'TimmClassifier'"
             ) in proc.stderr
