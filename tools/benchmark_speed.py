@@ -22,6 +22,13 @@ trains the demo config on the digits data with the real Runner and reports
 the fraction of iteration time spent waiting for data, for the demo's plain
 and soft fine-tuning configs, with their images/s in those real runs.
 
+With ``--source-res R`` it times instead plain fine-tuning, soft
+fine-tuning's joint pass (source images at the target's ``--res``, one
+batch) and its separate pass (``model.source_forward='separate'``: source
+images at ``R`` in a pass of their own) while ``w`` > 0, on the batches
+``stack_collate`` gives, and reports each soft pass's iteration time over
+plain's (``ratio_iter_time_w_gt0_vs_plain``, paired within rounds).
+
 CPU (default): the demo's small ResNet at 32 px.
 GPU: ``--model resnet50 --res 448 --batch 32 --amp --bf16 [--channels-last]``
 and ``--compare-layouts`` to time mmpretrain's default layout against the
@@ -49,6 +56,7 @@ from softft_toolkit import (
 from softft_toolkit.threads import add_threads_argument, pin_threads
 
 import mmsoftft  # noqa: F401
+from mmsoftft.datasets import stack_collate
 from mmsoftft.models import use_channels_last
 
 REPO_CONFIGS = osp.join(osp.dirname(osp.dirname(osp.abspath(__file__))),
@@ -80,6 +88,10 @@ def parse_args():
     p.add_argument('--sampler-memory', action='store_true',
                    help='peak memory of the batch sampler per rank over '
                    'virtual sources of 1e4, 1e6 and 1e8 samples')
+    p.add_argument('--source-res', type=int, default=None,
+                   help='time the joint and the separate source pass (source '
+                   'images at this size) against plain fine-tuning, instead '
+                   'of the default cases')
     p.add_argument('--out', help='write the figures as JSON here')
     add_threads_argument(p)
     return p.parse_args()
@@ -232,6 +244,69 @@ def bench_steps(args, device):
     return out
 
 
+def bench_source_pass(args, device):
+    """Plain, joint-pass soft and separate-pass soft (``w`` > 0) in
+    interleaved rounds: the same target batch at ``--res``; the joint pass
+    with ``--source-batch`` source images at ``--res`` (one batch needs one
+    size), the separate pass with them at ``--source-res``. Each case gets
+    the batch ``stack_collate`` makes of its images, as in training."""
+    res = args.res or (32 if args.model == 'demo' else 448)
+    n_src = args.batch if args.source_batch is None else args.source_batch
+    plain_cfg, soft_cfg = model_cfgs(args.model)
+    n_src_cls = soft_cfg['source_head']['num_classes']
+
+    def collated(n_source, source_res):
+        inputs, samples = make_batch(args.batch, n_source, res, n_src_cls)
+        source = make_batch(0, n_source, source_res, n_src_cls)[0]
+        inputs[args.batch:] = source  # the source pipeline's size
+        return stack_collate([
+            dict(inputs=x, data_samples=s) for x, s in zip(inputs, samples)
+        ])
+
+    separate_cfg = dict(
+        soft_cfg, source_forward='separate',
+        data_preprocessor=dict(soft_cfg['data_preprocessor'],
+                               type='SourceTargetDataPreprocessor'))
+    flags = (device, args.amp, args.bf16, args.channels_last)
+    plain, joint, separate = (collated(0, res), collated(n_src, res),
+                              collated(n_src, args.source_res))
+    cases = {
+        'plain': Case(plain_cfg, *flags, plain['inputs'],
+                      [DataSample().set_gt_label(int(s.gt_label))
+                       for s in plain['data_samples']]),
+        'joint': Case(soft_cfg, *flags, joint['inputs'],
+                      joint['data_samples'], 0.5),
+        'separate': Case(separate_cfg, *flags, separate['inputs'],
+                         separate['data_samples'], 0.5),
+    }
+    for case in cases.values():
+        case.run(args.warmup)
+    times = {k: [] for k in cases}
+    names = list(cases)
+    for r in range(args.rounds):
+        for name in names[r % len(names):] + names[:r % len(names)]:
+            times[name].append(cases[name].run(args.iters))
+    out = dict(res=res, source_res=args.source_res, batch=args.batch,
+               source_batch=n_src, rounds=args.rounds,
+               iters_per_round=args.iters)
+    for name in cases:
+        inputs = cases[name].data['inputs']
+        out[name] = dict(
+            sec_per_iter=round(statistics.median(times[name]), 5),
+            sec_per_iter_rounds=times[name],
+            input_shapes={k: list(v.shape) for k, v in inputs.items()}
+            if isinstance(inputs, dict) else list(inputs.shape))
+        if name != 'plain':
+            values = [a / b for a, b in zip(times[name], times['plain'])]
+            out[name]['ratio_iter_time_w_gt0_vs_plain'] = round(
+                statistics.median(values), 3)
+            if len(values) > 1:
+                q1, _, q3 = statistics.quantiles(values, n=4)
+                out[name]['ratio_iter_time_w_gt0_vs_plain_iqr'] = [
+                    round(q1, 3), round(q3, 3)]
+    return out
+
+
 def bench_loader(epochs=4):
     """Train the demo's plain and soft fine-tuning configs on the digits
     with the real Runner and its DataLoader (plain, soft, soft, plain, same
@@ -370,7 +445,10 @@ def main():
                bf16=args.bf16, channels_last=args.channels_last)
     if device.startswith('cuda'):
         torch.backends.cudnn.benchmark = True
-    out.update(bench_steps(args, device))
+    if args.source_res is not None:
+        out['source_pass'] = bench_source_pass(args, device)
+    else:
+        out.update(bench_steps(args, device))
     if args.loader:
         out['loader'] = bench_loader(args.loader_epochs)
     if args.sampler_memory:
