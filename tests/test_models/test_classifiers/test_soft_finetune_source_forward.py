@@ -1,15 +1,19 @@
 """SoftFineTuneClassifier's source_forward: the joint pass and the separate
 source pass (target images alone, then source images at their own size)."""
 import copy
+import shutil
 
 import pytest
 import torch
+from mmengine.hooks import Hook
 from mmengine.optim import build_optim_wrapper
+from mmengine.runner import Runner
 from mmengine.runner.amp import autocast
 from mmpretrain.registry import MODELS
 from mmpretrain.structures import DataSample
 from torch.nn.modules.batchnorm import _BatchNorm
 
+from ...conftest import BatchRecorder, softft_cfg
 from .test_soft_finetune_classifier import model_cfg
 
 DOMAINS = ['target'] * 4 + ['source'] * 4
@@ -302,3 +306,71 @@ def test_train_step_with_accumulated_gradients():
     torch.testing.assert_close(model.source_head.fc.weight,
                                start - 0.1 * (grads[0] + grads[1]) / 2,
                                rtol=1e-4, atol=1e-6)
+
+
+def separate_cfg(tiny_data, pretrained_ckpt, work_dir):
+    """The demo's soft config on the tiny data with the separate pass, 16 px
+    source images beside the 32 px target images and gradients accumulated
+    over 2 iterations; 4 epochs of 3 iterations, w = 0 from iteration 9."""
+    cfg = softft_cfg(tiny_data, pretrained_ckpt, work_dir, max_epochs=4,
+                     decay_end=0.75)
+    cfg.model.source_forward = 'separate'
+    cfg.train_dataloader.dataset.source.pipeline = [
+        dict(type='LoadImageFromFile'), dict(type='Resize', scale=16),
+        dict(type='PackInputs')]
+    cfg.optim_wrapper.accumulative_counts = 2
+    return cfg
+
+
+class InputRecorder(Hook):
+    priority = 'LOWEST'
+
+    def __init__(self):
+        self.shapes = {}
+
+    def before_train_iter(self, runner, batch_idx, data_batch=None):
+        inputs = data_batch['inputs']
+        self.shapes[runner.iter] = ({k: tuple(v.shape) for k, v in
+                                     inputs.items()}
+                                    if isinstance(inputs, dict) else
+                                    tuple(inputs.shape))
+
+
+def train(cfg, resume_from=None):
+    if resume_from is not None:
+        cfg.resume, cfg.load_from = True, resume_from
+    runner = Runner.from_cfg(cfg)
+    batches, shapes = BatchRecorder(), InputRecorder()
+    runner.register_hook(batches)
+    runner.register_hook(shapes)
+    runner.train()
+    return runner, batches, shapes.shapes
+
+
+def test_runner_trains_and_resumes_exactly(tiny_data, pretrained_ckpt,
+                                           tmp_path):
+    """Through the Runner (stack_collate, the preprocessor, accumulated
+    gradients): the source images stay 16 px while w > 0; a run resumed
+    mid-decay draws the same batches and ends with the same weights and
+    BatchNorm statistics as the uninterrupted one."""
+    full, batches, shapes = train(
+        separate_cfg(tiny_data, pretrained_ckpt, tmp_path / 'full'))
+    assert shapes[0] == dict(target=(4, 3, 32, 32), source=(4, 3, 16, 16))
+    stop = min(t for t, w in batches.weights.items() if w == 0)
+    assert stop == 9
+    assert all(shapes[t] == (4, 3, 32, 32) for t in range(stop, 12))
+    # iteration 6: in the decay, at the end of an accumulation window
+    ckpt = tmp_path / 'epoch_2.pth'
+    shutil.copy(tmp_path / 'full' / 'epoch_2.pth', ckpt)
+    resumed, resumed_batches, _ = train(
+        separate_cfg(tiny_data, pretrained_ckpt, tmp_path / 'resumed'),
+        resume_from=str(ckpt))
+    assert sorted(resumed_batches.weights) == list(range(6, 12))
+    assert resumed_batches.weights[6] > 0
+    for t in range(6, 12):
+        assert resumed_batches.weights[t] == batches.weights[t]
+        assert resumed_batches.batches[t] == batches.batches[t]
+    a, b = full.model.state_dict(), resumed.model.state_dict()
+    for key in a:
+        torch.testing.assert_close(a[key].float(), b[key].float(),
+                                   atol=1e-5, rtol=1e-5, msg=key)
