@@ -45,8 +45,8 @@ CHECKPOINT_KEY = 'model.backbone.init_cfg.checkpoint'
 
 def pipeline_options(config, res):
     """cfg-options that crop the train pipelines to ``res`` (448 keeps the
-    configs' sizes): Resize to res * 600 / 448, RandomCrop and
-    RandomResizedCrop to res."""
+    configs' sizes): Resize to res * 600 / 448, RandomCrop to res and
+    RandomResizedCrop (the source images') to res * 224 / 448."""
     dataset = Config.fromfile(config).train_dataloader.dataset
     if 'pipeline' in dataset:
         pipelines = {'train_dataloader.dataset': dataset.pipeline}
@@ -57,7 +57,7 @@ def pipeline_options(config, res):
         }
     sizes = dict(Resize=('scale', round(res * 600 / 448)),
                  RandomCrop=('crop_size', res),
-                 RandomResizedCrop=('scale', res))
+                 RandomResizedCrop=('scale', round(res * 224 / 448)))
     options = {}
     for prefix, pipeline in pipelines.items():
         for i, step in enumerate(pipeline):

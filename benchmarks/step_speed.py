@@ -17,9 +17,12 @@ from mmpretrain.registry import MODELS
 from mmpretrain.structures import DataSample
 
 import mmsoftft  # noqa: F401 (registers the models)
+from mmsoftft.datasets import stack_collate
 from mmsoftft.models import use_channels_last
 
-__all__ = ['Case', 'bench_steps', 'make_batch', 'model_cfgs']
+__all__ = [
+    'Case', 'bench_source_pass', 'bench_steps', 'make_batch', 'model_cfgs'
+]
 
 REPO_CONFIGS = osp.join(osp.dirname(osp.dirname(osp.abspath(__file__))),
                         'configs')
@@ -184,4 +187,67 @@ def bench_steps(args, device):
     if args.compare_layouts:
         ratio('ratio_shipped_vs_default_layout', 'plain',
               'plain_default_layout', True)
+    return out
+
+
+def bench_source_pass(args, device):
+    """Plain, joint-pass soft and separate-pass soft (``w`` > 0) in
+    interleaved rounds: the same target batch at ``--res``; the joint pass
+    with ``--source-batch`` source images at ``--res`` (one batch needs one
+    size), the separate pass with them at ``--source-res``. Each case gets
+    the batch ``stack_collate`` makes of its images, as in training."""
+    res = args.res or (32 if args.model == 'demo' else 448)
+    n_src = args.batch if args.source_batch is None else args.source_batch
+    plain_cfg, soft_cfg = model_cfgs(args.model)
+    n_src_cls = soft_cfg['source_head']['num_classes']
+
+    def collated(n_source, source_res):
+        inputs, samples = make_batch(args.batch, n_source, res, n_src_cls)
+        source = make_batch(0, n_source, source_res, n_src_cls)[0]
+        inputs[args.batch:] = source  # the source pipeline's size
+        return stack_collate([
+            dict(inputs=x, data_samples=s) for x, s in zip(inputs, samples)
+        ])
+
+    separate_cfg = dict(
+        soft_cfg, source_forward='separate',
+        data_preprocessor=dict(soft_cfg['data_preprocessor'],
+                               type='SourceTargetDataPreprocessor'))
+    flags = (device, args.amp, args.bf16, args.channels_last)
+    plain, joint, separate = (collated(0, res), collated(n_src, res),
+                              collated(n_src, args.source_res))
+    cases = {
+        'plain': Case(plain_cfg, *flags, plain['inputs'],
+                      [DataSample().set_gt_label(int(s.gt_label))
+                       for s in plain['data_samples']]),
+        'joint': Case(soft_cfg, *flags, joint['inputs'],
+                      joint['data_samples'], 0.5),
+        'separate': Case(separate_cfg, *flags, separate['inputs'],
+                         separate['data_samples'], 0.5),
+    }
+    for case in cases.values():
+        case.run(args.warmup)
+    times = {k: [] for k in cases}
+    names = list(cases)
+    for r in range(args.rounds):
+        for name in names[r % len(names):] + names[:r % len(names)]:
+            times[name].append(cases[name].run(args.iters))
+    out = dict(res=res, source_res=args.source_res, batch=args.batch,
+               source_batch=n_src, rounds=args.rounds,
+               iters_per_round=args.iters)
+    for name in cases:
+        inputs = cases[name].data['inputs']
+        out[name] = dict(
+            sec_per_iter=round(statistics.median(times[name]), 5),
+            sec_per_iter_rounds=times[name],
+            input_shapes={k: list(v.shape) for k, v in inputs.items()}
+            if isinstance(inputs, dict) else list(inputs.shape))
+        if name != 'plain':
+            values = [a / b for a, b in zip(times[name], times['plain'])]
+            out[name]['ratio_iter_time_w_gt0_vs_plain'] = round(
+                statistics.median(values), 3)
+            if len(values) > 1:
+                q1, _, q3 = statistics.quantiles(values, n=4)
+                out[name]['ratio_iter_time_w_gt0_vs_plain_iqr'] = [
+                    round(q1, 3), round(q3, 3)]
     return out

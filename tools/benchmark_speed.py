@@ -22,6 +22,13 @@ trains the demo config on the digits data with the real Runner and reports
 the fraction of iteration time spent waiting for data, for the demo's plain
 and soft fine-tuning configs, with their images/s in those real runs.
 
+With ``--source-res R`` it times instead plain fine-tuning, soft
+fine-tuning's joint pass (source images at the target's ``--res``, one
+batch) and its separate pass (``model.source_forward='separate'``: source
+images at ``R`` in a pass of their own) while ``w`` > 0, on the batches
+``stack_collate`` gives, and reports each soft pass's iteration time over
+plain's (``ratio_iter_time_w_gt0_vs_plain``, paired within rounds).
+
 CPU (default): the demo's small ResNet at 32 px.
 GPU: ``--model resnet50 --res 448 --batch 32 --amp --bf16 [--channels-last]``
 and ``--compare-layouts`` to time mmpretrain's default layout against the
@@ -37,7 +44,7 @@ import torch
 # the repository root, for the harness in benchmarks/
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 from benchmarks.loader_speed import bench_loader, bench_sampler_memory
-from benchmarks.step_speed import bench_steps
+from benchmarks.step_speed import bench_source_pass, bench_steps
 from benchmarks.threads import add_threads_argument, pin_threads
 
 
@@ -66,6 +73,10 @@ def parse_args():
     p.add_argument('--sampler-memory', action='store_true',
                    help='peak memory of the batch sampler per rank over '
                    'virtual sources of 1e4, 1e6 and 1e8 samples')
+    p.add_argument('--source-res', type=int, default=None,
+                   help='time the joint and the separate source pass (source '
+                   'images at this size) against plain fine-tuning, instead '
+                   'of the default cases')
     p.add_argument('--out', help='write the figures as JSON here')
     add_threads_argument(p)
     return p.parse_args()
@@ -82,7 +93,10 @@ def main():
                bf16=args.bf16, channels_last=args.channels_last)
     if device.startswith('cuda'):
         torch.backends.cudnn.benchmark = True
-    out.update(bench_steps(args, device))
+    if args.source_res is not None:
+        out['source_pass'] = bench_source_pass(args, device)
+    else:
+        out.update(bench_steps(args, device))
     if args.loader:
         out['loader'] = bench_loader(args.loader_epochs)
     if args.sampler_memory:

@@ -66,3 +66,31 @@ def test_resnet50_models_from_the_shipped_configs(tmp_path):
     assert soft['model'] == 'SoftFineTuneClassifier'
     assert soft['params'] == plain['params'] + 2048 * 1000 + 1000
     assert soft['img_per_s'] > 0
+
+
+def test_source_res_times_both_passes_against_plain(tmp_path):
+    """--source-res: plain, the joint pass (source images at the target's
+    size, one batch) and the separate pass (source images at their own
+    size), each soft pass's iteration time over plain's paired by round."""
+    out = tmp_path / 'speed.json'
+    run_tool(repo_path('tools/benchmark_speed.py'), '--res', '32',
+             '--source-res', '16', '--batch', '3', '--source-batch', '2',
+             '--iters', '1', '--rounds', '3', '--warmup', '1',
+             '--threads', '1', '--out', str(out))
+    figures = json.loads(out.read_text())
+    assert 'plain' not in figures  # the default cases are not timed
+    bench = figures['source_pass']
+    assert (bench['res'], bench['source_res']) == (32, 16)
+    assert bench['plain']['input_shapes'] == [3, 3, 32, 32]
+    assert bench['joint']['input_shapes'] == [5, 3, 32, 32]
+    assert bench['separate']['input_shapes'] == dict(
+        target=[3, 3, 32, 32], source=[2, 3, 16, 16])
+    plain = bench['plain']['sec_per_iter_rounds']
+    for name in ('joint', 'separate'):
+        rounds = bench[name]['sec_per_iter_rounds']
+        assert len(rounds) == 3
+        ratio = bench[name]['ratio_iter_time_w_gt0_vs_plain']
+        assert ratio == round(
+            statistics.median(a / b for a, b in zip(rounds, plain)), 3)
+        q1, q3 = bench[name]['ratio_iter_time_w_gt0_vs_plain_iqr']
+        assert q1 <= ratio <= q3

@@ -1,6 +1,7 @@
 # Soft fine-tuning of an ImageNet-1k ResNet-50 on CUB-200-2011 (448 px,
 # mmpretrain's CUB schedule: SGD lr 0.01 nesterov, 5-epoch warm-up, cosine,
-# 100 epochs, 8 GPUs x 8 target images, + 8 source images while w > 0).
+# 100 epochs, 8 GPUs x 8 target images, + 8 source images at 224 px while
+# w > 0).
 _base_ = [
     '../_base_/models/softft_resnet50.py',
     '../_base_/datasets/imagenet_cub_bs8_448.py',
@@ -16,7 +17,12 @@ model = dict(
         init_cfg=dict(
             type='Pretrained', checkpoint=pretrained, prefix='backbone')),
     source_head=dict(init_cfg=dict(type='Pretrained', prefix='head')),
-    head=dict(num_classes=200))
+    head=dict(num_classes=200),
+    # The source images (224 px) in a backbone pass of their own, after the
+    # target images' (448 px): target BatchNorm statistics from target
+    # images only, and the running statistics (evaluation's) left to them.
+    source_forward='separate',
+    source_bn_stats='frozen')
 
 custom_hooks = [
     dict(

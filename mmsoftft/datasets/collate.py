@@ -1,5 +1,5 @@
 """Collate that stacks the images in the loader worker when it can."""
-from typing import Sequence
+from typing import Optional, Sequence
 
 import torch
 from mmengine.dataset import default_collate, pseudo_collate
@@ -7,11 +7,14 @@ from mmengine.registry import FUNCTIONS
 
 __all__ = ['stack_collate']
 
+DOMAINS = ('target', 'source')
+
 
 @FUNCTIONS.register_module()
 def stack_collate(data_batch: Sequence[dict]) -> dict:
-    """``default_collate`` when every image has one shape, else
-    ``pseudo_collate``.
+    """``default_collate`` when every image has one shape; one stacked
+    tensor per domain when the target images share one shape and the source
+    images another; else ``pseudo_collate``.
 
     Stacking in the worker hands the main process one image tensor per batch
     instead of one per image, so the training step waits less for data
@@ -22,10 +25,14 @@ def stack_collate(data_batch: Sequence[dict]) -> dict:
     would fail inside ``torch.stack``. mmpretrain's ``ClsDataPreprocessor``
     takes either form and gives the same batch.
 
-    Raises:
-        ValueError: If the source images and the target images of a batch
-            each share one size, but a different one (the two pipelines
-            disagree; the smaller images would be zero-padded).
+    A soft fine-tuning batch whose source pipeline crops to another size than
+    the target pipeline (e.g. 224 px ImageNet crops beside 448 px target
+    crops, for ``model.source_forward='separate'``) gives
+    ``inputs=dict(target=Tensor, source=Tensor)``, each stacked at its own
+    size (never padded to the other), and ``data_samples`` the target
+    samples followed by the source samples.
+    :class:`SourceTargetDataPreprocessor` normalises each part; the joint
+    pass (``source_forward='joint'``) refuses the two sizes, naming them.
 
     Use: ``train_dataloader = dict(collate_fn=dict(type='stack_collate'))``.
     """
@@ -37,25 +44,28 @@ def stack_collate(data_batch: Sequence[dict]) -> dict:
         return pseudo_collate(data_batch)
     if len({x.shape for x in inputs}) == 1:
         return default_collate(data_batch)
-    _check_domain_sizes(data_batch)
-    return pseudo_collate(data_batch)
+    groups = _domain_groups(data_batch)
+    if groups is None:
+        return pseudo_collate(data_batch)
+    out = pseudo_collate(groups['target'] + groups['source'])
+    out['inputs'] = {
+        domain: torch.stack([item['inputs'] for item in groups[domain]])
+        for domain in DOMAINS
+    }
+    return out
 
 
-def _check_domain_sizes(data_batch: Sequence[dict]) -> None:
-    """Refuse a batch whose source and target images each have one size,
-    but not the same one: the preprocessor would zero-pad the smaller ones
-    to the larger size without a word (a pipeline mismatch, e.g. 224 px
-    source crops beside 448 px target crops)."""
-    shapes = {}
+def _domain_groups(data_batch: Sequence[dict]) -> Optional[dict]:
+    """``{'target': items, 'source': items}`` (batch order kept within a
+    domain) if the batch holds exactly these two domains and each domain's
+    images share one shape; else None."""
+    groups, shapes = {}, {}
     for item in data_batch:
         sample = item.get('data_samples')
         domain = getattr(sample, 'metainfo', {}).get('domain')
+        groups.setdefault(domain, []).append(item)
         shapes.setdefault(domain, set()).add(tuple(item['inputs'].shape))
-    if None not in shapes and len(shapes) > 1 and all(
-            len(s) == 1 for s in shapes.values()):
-        sizes = ', '.join(f'{domain} images {next(iter(s))}'
-                          for domain, s in sorted(shapes.items()))
-        raise ValueError(
-            f'One batch holds {sizes}: source and target images go through '
-            'the backbone together, so the source and target pipelines must '
-            'give the same size (e.g. crop both to 448 px)')
+    if set(groups) != set(DOMAINS) or any(len(s) > 1
+                                         for s in shapes.values()):
+        return None
+    return groups

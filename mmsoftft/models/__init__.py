@@ -15,6 +15,7 @@ from .losses import (
     lwf_loss,
 )
 from .utils import (
+    SourceTargetDataPreprocessor,
     domain_loss_dict,
     reweight_loss_dict,
     to_channels_last,
@@ -24,7 +25,7 @@ from .utils import (
 __all__ = [
     'ChannelsLastImageClassifier', 'CoTuningClassifier', 'CoTuningLoss',
     'L2SPClassifier', 'L2SPLoss', 'LPFTClassifier', 'LwFClassifier',
-    'LwFLoss', 'SoftFineTuneClassifier', 'co_tuning_loss',
-    'domain_loss_dict', 'l2sp_loss', 'lwf_loss', 'reweight_loss_dict',
-    'to_channels_last', 'use_channels_last'
+    'LwFLoss', 'SoftFineTuneClassifier', 'SourceTargetDataPreprocessor',
+    'co_tuning_loss', 'domain_loss_dict', 'l2sp_loss', 'lwf_loss',
+    'reweight_loss_dict', 'to_channels_last', 'use_channels_last'
 ]

@@ -186,3 +186,94 @@ def test_channels_last_key_works_on_every_gpu_config(path):
     default = build_model_fast(path, {**changes, 'model.channels_last': False})
     assert not all(p.is_contiguous(memory_format=torch.channels_last)
                    for p in default.parameters() if p.dim() == 4)
+
+
+@pytest.mark.parametrize('path', CONFIGS,
+                         ids=[osp.relpath(p, REPO) for p in CONFIGS])
+def test_data_preprocessor_is_not_shadowed(path):
+    """One data preprocessor config: a `model.data_preprocessor` would hide
+    the top-level one (mean/std/num_classes) without a word. The model
+    builds the preprocessor type its method needs from mmpretrain's keys,
+    and the class count is the target head's."""
+    cfg = Config.fromfile(path)
+    assert 'data_preprocessor' not in cfg.model
+    if cfg.model.type not in ('SoftFineTuneClassifier', 'ImageClassifier',
+                              'ChannelsLastImageClassifier'):
+        return  # (their normalisation: test_model_normalises_like_mmpretrain)
+    no_init = {'model.backbone.init_cfg': None}
+    if 'source_head' in cfg.model:
+        no_init['model.source_head.init_cfg'] = None
+    model = build_model_fast(path, no_init)
+    pre = model.data_preprocessor
+    assert pre.num_classes == cfg.model.head.num_classes
+    if cfg.model.type == 'SoftFineTuneClassifier':
+        assert type(pre).__name__ == 'SourceTargetDataPreprocessor'
+        assert 'type' not in cfg.data_preprocessor
+
+
+def crop_size(pipeline):
+    """The side of the square crop a training pipeline ends with."""
+    sizes = [
+        step.get('scale') if step['type'] == 'RandomResizedCrop' else
+        step.get('crop_size') for step in pipeline
+        if step['type'] in ('RandomResizedCrop', 'RandomCrop', 'CenterCrop')
+    ]
+    assert sizes and isinstance(sizes[-1], int), pipeline
+    return sizes[-1]
+
+
+@pytest.mark.parametrize('path', SOURCE_CONFIGS,
+                         ids=[osp.relpath(p, REPO) for p in SOURCE_CONFIGS])
+def test_source_images_of_another_size_go_through_the_separate_pass(path):
+    """The joint pass needs one image size: a config whose source crops
+    differ from its target crops forwards them apart."""
+    cfg = Config.fromfile(path)
+    dataset = cfg.train_dataloader.dataset
+    source, target = (crop_size(dataset[part].pipeline)
+                      for part in ('source', 'target'))
+    if source != target:
+        assert cfg.model.get('source_forward') == 'separate', (source,
+                                                               target)
+
+
+@pytest.mark.parametrize('name', [
+    'softft/softft_resnet50_8xb8_cub.py', 'softft_resnet50_cub.py',
+    'softft/softft_resnet50_8xb8_stanford-cars.py',
+    'softft/softft_resnet50_8xb8_fgvc-aircraft.py',
+    'softft/joint_resnet50_8xb8_cub.py'
+])
+def test_resnet50_soft_configs_forward_224px_source_images_apart(name):
+    """ImageNet images at the checkpoint's 224 px, mmpretrain's ImageNet
+    recipe, in a pass of their own beside 448 px target images; BatchNorm
+    running statistics from target images only."""
+    path = osp.join(REPO, 'configs', name)
+    cfg = Config.fromfile(path)
+    dataset = cfg.train_dataloader.dataset
+    assert dataset.source.type == 'ImageNet'
+    assert [s['type'] for s in dataset.source.pipeline] == [
+        'CheckedLoadImageFromFile', 'RandomResizedCrop', 'RandomFlip',
+        'PackInputs'
+    ]
+    assert crop_size(dataset.source.pipeline) == 224
+    assert crop_size(dataset.target.pipeline) == 448
+    model = build_model_fast(path, {'model.backbone.init_cfg': None,
+                                    'model.source_head.init_cfg': None})
+    assert (model.source_forward, model.source_bn_stats) == ('separate',
+                                                             'frozen')
+    # a 448 px target batch and a 224 px source batch, as stack_collate
+    # and the preprocessor give them: the backbone sees each at its size
+    seen = []
+    model.backbone.register_forward_hook(
+        lambda m, args, out: seen.append(tuple(args[0].shape[1:])))
+    model.source_weight = 0.5
+    samples = [DataSample(metainfo=dict(domain=d)).set_gt_label(1)
+               for d in ('target', 'source')]
+    data = model.data_preprocessor(dict(
+        inputs=dict(target=torch.zeros(1, 3, 448, 448, dtype=torch.uint8),
+                    source=torch.zeros(1, 3, 224, 224, dtype=torch.uint8)),
+        data_samples=samples), True)
+    with torch.no_grad():
+        model.eval()  # BatchNorm of 1-image batches
+        losses = model(**data, mode='loss')
+    assert seen == [(3, 448, 448), (3, 224, 224)]
+    assert set(losses) == {'loss_target', 'loss_source'}

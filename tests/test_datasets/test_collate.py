@@ -1,4 +1,3 @@
-import pytest
 import torch
 from mmengine.registry import FUNCTIONS
 from mmpretrain.models.utils import ClsDataPreprocessor
@@ -39,13 +38,26 @@ def test_different_shapes_fall_back_to_a_list():
     assert [tuple(x.shape) for x in out['inputs']] == [(3, 8, 8), (3, 8, 6)]
 
 
-def test_source_and_target_of_different_fixed_sizes_is_an_error():
-    batch = items((8, 8), (8, 8), (6, 6), (6, 6),
-                  domains=['target', 'target', 'source', 'source'])
-    with pytest.raises(ValueError, match=r'source images \(3, 6, 6\), '
-                       r'target images \(3, 8, 8\).*same size'):
-        stack_collate(batch)
-    # variable sizes within a domain: mmpretrain's list (and padding)
+def test_source_and_target_of_different_sizes_are_stacked_apart():
+    """For the separate source pass: one tensor per domain at its own size
+    (no padding), the samples target first."""
+    batch = items((8, 8), (6, 6), (8, 8), (6, 6), (6, 6),
+                  domains=['target', 'source', 'target', 'source',
+                           'source'])
+    out = stack_collate(batch)
+    assert set(out['inputs']) == {'target', 'source'}
+    target, source = out['inputs']['target'], out['inputs']['source']
+    assert target.shape == (2, 3, 8, 8) and source.shape == (3, 3, 6, 6)
+    # each image is its own item's pixels, in batch order within a domain
+    assert torch.equal(target[1], batch[2]['inputs'])
+    assert torch.equal(source[0], batch[1]['inputs'])
+    assert torch.equal(source[2], batch[4]['inputs'])
+    assert [s.metainfo['domain'] for s in out['data_samples']] == [
+        'target'] * 2 + ['source'] * 3
+    assert [int(s.gt_label) for s in out['data_samples']] == [0, 2, 1, 3, 4]
+
+
+def test_variable_sizes_within_a_domain_fall_back_to_a_list():
     out = stack_collate(items((8, 8), (8, 6), (6, 6),
                               domains=['target', 'target', 'source']))
     assert isinstance(out['inputs'], list)

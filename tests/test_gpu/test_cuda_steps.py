@@ -8,6 +8,7 @@ from mmpretrain.registry import MODELS
 from mmpretrain.structures import DataSample
 
 import mmsoftft  # noqa: F401
+from mmsoftft.datasets import stack_collate
 
 from ..test_models.test_classifiers.test_soft_finetune_classifier import (
     model_cfg,
@@ -28,9 +29,9 @@ def data(domains):
         ])
 
 
-def build(device, channels_last=False):
+def build(device, channels_last=False, **kwargs):
     torch.manual_seed(0)
-    cfg = model_cfg()
+    cfg = dict(model_cfg(), **kwargs)
     cfg['channels_last'] = channels_last
     return MODELS.build(cfg).to(device)
 
@@ -52,12 +53,42 @@ def test_bf16_amp_steps_are_finite(channels_last, domains):
     for _ in range(3):
         log = model.train_step(data(domains), optim)
         assert all(torch.isfinite(v) for v in log.values())
+        # (loss_source is logged as it enters the total: w * L_source)
         assert log['loss'].item() == pytest.approx(
-            log['loss_target'].item() + 0.7 * log['loss_source'].item(),
+            log['loss_target'].item() + log['loss_source'].item(),
             rel=1e-3)
     model.source_weight = 0.0
     log = model.train_step(data(['target'] * 4), optim)
-    assert log['loss_source'].item() == 0.0
+    assert 'loss_source' not in log
+    assert torch.isfinite(log['loss'])
+
+
+@pytest.mark.parametrize('channels_last', [False, True])
+def test_bf16_amp_separate_pass_steps_are_finite(channels_last):
+    """The separate source pass under bf16 autocast: 32 px target and 16 px
+    source images, each stacked at its size (stack_collate)."""
+    model = build('cuda', channels_last, source_forward='separate')
+    optim = build_optim_wrapper(model, dict(
+        type='AmpOptimWrapper', dtype='bfloat16',
+        optimizer=dict(type='SGD', lr=0.01, momentum=0.9)))
+    mixed = data(['target'] * 4 + ['source'] * 4)
+    for i in range(4, 8):
+        mixed['inputs'][i] = mixed['inputs'][i][:, :16, :16].contiguous()
+    model.source_weight = 0.7
+    for _ in range(3):
+        batch = stack_collate([
+            dict(inputs=x, data_samples=s)
+            for x, s in zip(mixed['inputs'], mixed['data_samples'])
+        ])
+        assert batch['inputs']['source'].shape == (4, 3, 16, 16)
+        log = model.train_step(batch, optim)
+        assert all(torch.isfinite(v) for v in log.values())
+        assert log['loss'].item() == pytest.approx(
+            log['loss_target'].item() + log['loss_source'].item(),
+            rel=1e-3)
+    model.source_weight = 0.0
+    log = model.train_step(data(['target'] * 4), optim)
+    assert 'loss_source' not in log
     assert torch.isfinite(log['loss'])
 
 

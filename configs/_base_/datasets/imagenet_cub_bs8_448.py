@@ -2,11 +2,14 @@
 # Target pipeline, val/test loaders and evaluator are mmpretrain's CUB ones.
 _base_ = ['./cub_bs8_448.py']
 
-# Source images go through the backbone in the same batch as the target
-# images, so they are cropped to the same 448 px.
+# Source images: mmpretrain's ImageNet training pipeline, 224 px (the size
+# the checkpoint was trained at). They go through the backbone in a pass of
+# their own, so the model needs `source_forward='separate'` (the soft
+# configs set it); stack_collate stacks them apart from the 448 px target
+# images, and neither is padded to the other.
 source_pipeline = [
     {{_base_.load}},
-    dict(type='RandomResizedCrop', scale=448),
+    dict(type='RandomResizedCrop', scale=224),
     dict(type='RandomFlip', prob=0.5, direction='horizontal'),
     dict(type='PackInputs'),
 ]

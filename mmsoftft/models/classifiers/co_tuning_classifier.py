@@ -87,6 +87,10 @@ class CoTuningClassifier(SoftFineTuneClassifier):
                     f'.{unused[0]}` would be ignored: remove it, but got '
                     f'{unused[0]}={source_head[unused[0]]!r}')
         super().__init__(backbone, source_head, **kwargs)
+        if self.source_forward != 'joint':
+            raise ValueError(  # no source image: no pass of their own
+                'CoTuningClassifier uses no source images: `source_forward`'
+                f" should be 'joint', but got {self.source_forward!r}")
         if pretrained_checkpoint(self.source_head.init_cfg) is None:
             raise ValueError(
                 'CoTuningClassifier relates the target classes to the '

@@ -77,6 +77,11 @@ class LwFClassifier(SoftFineTuneClassifier):
                     'LwFLoss, and never evaluated), but got '
                     f'{key}={source_head[key]!r}: remove it')
         super().__init__(backbone, source_head, **kwargs)
+        if self.source_forward != 'joint':
+            raise ValueError(
+                'LwFClassifier trains on target images only: '
+                "`source_forward` (a pass for source images) should be "
+                f"'joint', the default, but got {self.source_forward!r}")
         self.loss_module = MODELS.build(loss)
         self.linear_probe = linear_probe
         self.probe_iters = None  # set by LinearProbeHook

@@ -1,6 +1,7 @@
 """Image classifier with a target head and a retained source head."""
 import copy
-from typing import List, Optional
+from collections.abc import Mapping
+from typing import List, Optional, Union
 
 import torch
 from mmpretrain.models import ImageClassifier
@@ -8,8 +9,10 @@ from mmpretrain.registry import MODELS
 from mmpretrain.structures import DataSample
 
 from ..utils import (
+    SourceTargetDataPreprocessor,
     check_pretrained,
     domain_loss_dict,
+    frozen_running_stats,
     missing_hook_error,
     pretrained_checkpoint,
     reweight_loss_dict,
@@ -23,10 +26,9 @@ __all__ = ['SoftFineTuneClassifier']
 class SoftFineTuneClassifier(ImageClassifier):
     """Soft fine-tuning: one backbone, a new target head, the source head.
 
-    In ``loss`` mode the batch (target and source samples, told apart by the
-    ``domain`` that :class:`SourceTargetDataset` sets) goes through the
-    backbone once; each head computes its own loss from its own ``loss``
-    config on its own samples, as ``ImageClassifier.loss`` does
+    In ``loss`` mode each head computes its own loss from its own ``loss``
+    config on its own samples (told apart by the ``domain`` that
+    :class:`SourceTargetDataset` sets), as ``ImageClassifier.loss`` does
     (``head.loss(feats, data_samples)``), and the two are combined as
     mmdet's semi-supervised detectors combine their branches (the source
     losses reweighted, both renamed):
@@ -41,6 +43,27 @@ class SoftFineTuneClassifier(ImageClassifier):
     ``tensor``
     modes use the target ``head`` only, so a trained checkpoint loads into a
     plain mmpretrain ``ImageClassifier`` with the same head.
+
+    How the images go through the backbone is ``source_forward``:
+
+    - ``'joint'``: source and target images in one pass, as one batch. The
+      images must have one size, and in train mode BatchNorm normalises the
+      target images with statistics of a batch that is part source images
+      (and its running statistics take in both).
+    - ``'separate'``: the target images in a pass of their own (their
+      BatchNorm batch statistics are theirs alone), then the source images
+      in a second pass, at their own pipeline's size (e.g. ImageNet's
+      224 px beside 448 px target crops: a quarter of the joint pass's
+      source cost). Neither is padded to the other: ``stack_collate`` and
+      :class:`SourceTargetDataPreprocessor` (the default preprocessor here)
+      give ``inputs=dict(target=Tensor, source=Tensor)`` when the sizes
+      differ. ``source_bn_stats`` says what the source pass does to the
+      BatchNorm running statistics. Both passes are one forward and one
+      backward of the model, so DDP, AMP autocast and gradient accumulation
+      see one step as with the joint pass.
+
+    Without source samples (once ``w`` is 0 the sampler draws none) both
+    run the target images alone, the same pass.
 
     Pre-trained weights come from ONE standard mmpretrain checkpoint through
     mmengine's ``init_cfg``, as in mmpretrain's fine-tuning configs:
@@ -62,10 +85,24 @@ class SoftFineTuneClassifier(ImageClassifier):
             :class:`GeneralDiscriminationMetric`. Defaults to False.
         channels_last (bool): Keep the weights in ``channels_last`` memory
             format. Defaults to False.
+        source_forward (str): ``'joint'`` (source and target images in one
+            backbone pass) or ``'separate'`` (a pass each, each at its own
+            size). Defaults to ``'joint'``.
+        source_bn_stats (str, optional): With the separate pass, what the
+            source pass does to the running statistics of the backbone's
+            and neck's BatchNorm layers: ``'frozen'`` leaves them alone (the
+            source images are normalised with their own batch statistics,
+            the running statistics, which evaluation uses, are the target
+            images' only: evaluation normalises as training normalised the
+            target images) or ``'update'`` (they take in the source batches
+            too, as in the joint pass). Defaults to None: ``'frozen'`` with
+            the separate pass; the joint pass can only ``'update'``.
         train_cfg (dict, optional): Must hold no batch ``augments``: they
             would mix samples of the two label spaces. Defaults to None.
         data_preprocessor (dict, optional): The data preprocessor config;
-            no ``batch_augments`` either. Defaults to None.
+            no ``batch_augments`` either. Its ``type`` defaults to
+            :class:`SourceTargetDataPreprocessor` (``ClsDataPreprocessor``'s
+            keys), which the separate pass needs. Defaults to None.
         init_cfg (dict, optional): The init config. Defaults to None.
     """
 
@@ -76,11 +113,19 @@ class SoftFineTuneClassifier(ImageClassifier):
                  head: Optional[dict] = None,
                  predict_feat: bool = False,
                  channels_last: bool = False,
+                 source_forward: str = 'joint',
+                 source_bn_stats: Optional[str] = None,
                  train_cfg: Optional[dict] = None,
                  data_preprocessor: Optional[dict] = None,
                  init_cfg: Optional[dict] = None):
         if head is None:
             raise ValueError('SoftFineTuneClassifier needs a target `head`')
+        source_forward, source_bn_stats = self._source_pass(
+            source_forward, source_bn_stats)
+        if data_preprocessor is None or isinstance(data_preprocessor, dict):
+            data_preprocessor = dict(data_preprocessor or {})
+            data_preprocessor.setdefault('type',
+                                         'SourceTargetDataPreprocessor')
         super().__init__(
             backbone=backbone,
             neck=neck,
@@ -95,6 +140,14 @@ class SoftFineTuneClassifier(ImageClassifier):
                 '(`train_cfg.augments` or `data_preprocessor.batch_augments`'
                 f', e.g. Mixup/CutMix): they would mix source and target '
                 f'labels, but got {augments}')
+        if source_forward == 'separate' and not isinstance(
+                self.data_preprocessor, SourceTargetDataPreprocessor):
+            raise ValueError(
+                "source_forward='separate' needs the data preprocessor "
+                'SourceTargetDataPreprocessor (it keeps source and target '
+                'images of different sizes apart; leave out its `type` or '
+                'set it), but got '
+                f'{type(self.data_preprocessor).__name__}')
         if isinstance(source_head, dict):
             # drawing no random number: the target head is then initialised
             # exactly as in plain fine-tuning with the same seed
@@ -106,7 +159,31 @@ class SoftFineTuneClassifier(ImageClassifier):
         self.source_weight: Optional[float] = None
         self.predict_feat = predict_feat
         self.channels_last = channels_last
+        self.source_forward = source_forward
+        self.source_bn_stats = source_bn_stats
         to_channels_last(self, channels_last)  # before DDP wraps it
+
+    @staticmethod
+    def _source_pass(source_forward: str,
+                     source_bn_stats: Optional[str]) -> tuple:
+        """``(source_forward, source_bn_stats)``, checked and resolved."""
+        if source_forward not in ('joint', 'separate'):
+            raise ValueError(
+                "`source_forward` should be 'joint' or 'separate', but got "
+                f'{source_forward!r}')
+        if source_bn_stats not in (None, 'update', 'frozen'):
+            raise ValueError(
+                "`source_bn_stats` should be 'update', 'frozen' or None, "
+                f'but got {source_bn_stats!r}')
+        if source_forward == 'joint' and source_bn_stats == 'frozen':
+            raise ValueError(
+                "source_bn_stats='frozen' needs source_forward='separate': "
+                'the joint pass normalises source and target images in one '
+                'batch, whose statistics BatchNorm takes in')
+        if source_bn_stats is None:
+            source_bn_stats = ('frozen'
+                               if source_forward == 'separate' else 'update')
+        return source_forward, source_bn_stats
 
     @staticmethod
     def _source_head_cfg(backbone, source_head: dict) -> dict:
@@ -153,12 +230,15 @@ class SoftFineTuneClassifier(ImageClassifier):
         check_pretrained(parts)
         super().init_weights()
 
-    def loss(self, inputs: torch.Tensor,
+    def loss(self, inputs: Union[torch.Tensor, dict],
              data_samples: List[DataSample]) -> dict:
         """Losses of a mixed source/target batch.
 
         Args:
-            inputs (Tensor): Images, shape ``(N, C, H, W)``.
+            inputs (Tensor | dict): Images, shape ``(N, C, H, W)``, or
+                ``dict(target=Tensor, source=Tensor)`` (each domain at its
+                own size; the samples are the target ones, then the source
+                ones), as :class:`SourceTargetDataPreprocessor` gives.
             data_samples (list[DataSample]): Samples with ``gt_label`` and
                 ``domain``.
 
@@ -169,15 +249,37 @@ class SoftFineTuneClassifier(ImageClassifier):
 
         Raises:
             ValueError: If :class:`SoftFineTuneHook` has not set the source
-                weight.
+                weight, or the joint pass is given images of two sizes.
         """
         if self.source_weight is None:
             raise missing_hook_error(
                 type(self).__name__, 'SoftFineTuneHook',
                 'it sets the source weight w(t) before every iteration and '
                 'stops the source images where w reaches 0')
-        feats = self.extract_feat(inputs)
-        target, source = self._split(feats, data_samples)
+        if self.source_forward == 'joint':
+            feats = self.extract_feat(
+                self._joint_inputs(inputs, data_samples))
+            target, source = self._split(feats, data_samples)
+        else:
+            split = (self._dict_split
+                     if isinstance(inputs, Mapping) else self._split)
+            target, source = split(inputs, data_samples)
+            target = (self.extract_feat(target[0]), target[1])
+            if source is not None:
+                source = (self._source_feat(source[0]), source[1])
+        return self._combine(target, source)
+
+    def _source_feat(self, inputs: torch.Tensor):
+        """The source pass, under the ``source_bn_stats`` policy."""
+        if self.source_bn_stats == 'update':
+            return self.extract_feat(inputs)
+        with frozen_running_stats(self.backbone, getattr(self, 'neck',
+                                                         None)):
+            return self.extract_feat(inputs)
+
+    def _combine(self, target: tuple, source: Optional[tuple]) -> dict:
+        """``L_target`` and ``w * L_source`` from each head's
+        ``(feats, samples)``."""
         losses = domain_loss_dict(self.head.loss(*target), 'target')
         if source is None:
             # Keep every parameter in the graph so DDP without
@@ -192,6 +294,38 @@ class SoftFineTuneClassifier(ImageClassifier):
                 reweight_loss_dict(source_losses, self.source_weight),
                 'source'))
         return losses
+
+    @classmethod
+    def _joint_inputs(cls, inputs, data_samples: List[DataSample]):
+        """One batch of the images: dict inputs (target, then source) are
+        concatenated; a ``ValueError`` if their sizes differ."""
+        if not isinstance(inputs, Mapping):
+            return inputs
+        (target, _), (source, _) = cls._dict_split(inputs, data_samples)
+        if target.shape[1:] != source.shape[1:]:
+            raise ValueError(
+                f'One batch holds target images {tuple(target.shape[1:])} '
+                f'and source images {tuple(source.shape[1:])}: with '
+                "source_forward='joint' they go through the backbone "
+                'together, so the source and target pipelines must give '
+                'one size (e.g. crop both to 448 px); or set '
+                "`model.source_forward='separate'` to forward the source "
+                'images in a pass of their own, at their own size')
+        return torch.cat([target, source])
+
+    @staticmethod
+    def _dict_split(inputs: Mapping, data_samples: List[DataSample]) -> tuple:
+        """``((target, samples), (source, samples))`` of dict inputs."""
+        num_target = len(inputs['target'])
+        domains = [s.get('domain') for s in data_samples]
+        if domains != ['target'] * num_target + ['source'] * len(
+                inputs['source']):
+            raise ValueError(
+                'With dict inputs the data samples must be the '
+                f'{num_target} target samples followed by the source '
+                f'samples, but their domains are {domains}')
+        return ((inputs['target'], data_samples[:num_target]),
+                (inputs['source'], data_samples[num_target:]))
 
     def predict(self,
                 inputs: torch.Tensor,

@@ -217,3 +217,10 @@ def test_sees_what_plain_fine_tuning_sees(tiny_data, confident_ckpt,
     assert len(batches) == len(plain) == 3
     for (x, y), (plain_x, plain_y) in zip(batches, plain):
         assert y == plain_y and torch.equal(x, plain_x)
+
+
+def test_source_pass_key_is_refused(pretrained_ckpt):
+    with pytest.raises(ValueError, match="uses no source images: "
+                       "`source_forward`.*but got 'separate'"):
+        MODELS.build(dict(model_cfg(pretrained_ckpt),
+                          source_forward='separate'))

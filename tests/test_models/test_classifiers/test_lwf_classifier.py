@@ -100,6 +100,13 @@ def test_needs_the_pretrained_source_head(pretrained_ckpt):
         MODELS.build(cfg)
 
 
+def test_source_pass_key_is_refused(pretrained_ckpt):
+    with pytest.raises(ValueError, match="trains on target images only: "
+                       "`source_forward`.*but got 'separate'"):
+        MODELS.build(dict(model_cfg(pretrained_ckpt),
+                          source_forward='separate'))
+
+
 def test_runner_trains_with_the_warm_up(tiny_data, pretrained_ckpt,
                                         tmp_path):
     cfg = baseline_cfg('lwf', tiny_data, pretrained_ckpt, tmp_path)
