@@ -9,6 +9,7 @@ from mmpretrain.registry import MODELS
 from mmpretrain.structures import DataSample
 
 from ..utils import (
+    PredFeatMixin,
     SourceTargetDataPreprocessor,
     check_pretrained,
     domain_loss_dict,
@@ -18,12 +19,17 @@ from ..utils import (
     reweight_loss_dict,
     to_channels_last,
 )
+from ..utils.domain_split import (
+    joint_inputs,
+    split_domain_dict,
+    split_domains,
+)
 
 __all__ = ['SoftFineTuneClassifier']
 
 
 @MODELS.register_module()
-class SoftFineTuneClassifier(ImageClassifier):
+class SoftFineTuneClassifier(PredFeatMixin, ImageClassifier):
     """Soft fine-tuning: one backbone, a new target head, the source head.
 
     In ``loss`` mode each head computes its own loss from its own ``loss``
@@ -257,12 +263,11 @@ class SoftFineTuneClassifier(ImageClassifier):
                 'it sets the source weight w(t) before every iteration and '
                 'stops the source images where w reaches 0')
         if self.source_forward == 'joint':
-            feats = self.extract_feat(
-                self._joint_inputs(inputs, data_samples))
-            target, source = self._split(feats, data_samples)
+            feats = self.extract_feat(joint_inputs(inputs, data_samples))
+            target, source = split_domains(feats, data_samples)
         else:
-            split = (self._dict_split
-                     if isinstance(inputs, Mapping) else self._split)
+            split = (split_domain_dict
+                     if isinstance(inputs, Mapping) else split_domains)
             target, source = split(inputs, data_samples)
             target = (self.extract_feat(target[0]), target[1])
             if source is not None:
@@ -294,90 +299,3 @@ class SoftFineTuneClassifier(ImageClassifier):
                 reweight_loss_dict(source_losses, self.source_weight),
                 'source'))
         return losses
-
-    @classmethod
-    def _joint_inputs(cls, inputs, data_samples: List[DataSample]):
-        """One batch of the images: dict inputs (target, then source) are
-        concatenated; a ``ValueError`` if their sizes differ."""
-        if not isinstance(inputs, Mapping):
-            return inputs
-        (target, _), (source, _) = cls._dict_split(inputs, data_samples)
-        if target.shape[1:] != source.shape[1:]:
-            raise ValueError(
-                f'One batch holds target images {tuple(target.shape[1:])} '
-                f'and source images {tuple(source.shape[1:])}: with '
-                "source_forward='joint' they go through the backbone "
-                'together, so the source and target pipelines must give '
-                'one size (e.g. crop both to 448 px); or set '
-                "`model.source_forward='separate'` to forward the source "
-                'images in a pass of their own, at their own size')
-        return torch.cat([target, source])
-
-    @staticmethod
-    def _dict_split(inputs: Mapping, data_samples: List[DataSample]) -> tuple:
-        """``((target, samples), (source, samples))`` of dict inputs."""
-        num_target = len(inputs['target'])
-        domains = [s.get('domain') for s in data_samples]
-        if domains != ['target'] * num_target + ['source'] * len(
-                inputs['source']):
-            raise ValueError(
-                'With dict inputs the data samples must be the '
-                f'{num_target} target samples followed by the source '
-                f'samples, but their domains are {domains}')
-        return ((inputs['target'], data_samples[:num_target]),
-                (inputs['source'], data_samples[num_target:]))
-
-    def predict(self,
-                inputs: torch.Tensor,
-                data_samples: Optional[List[DataSample]] = None,
-                **kwargs) -> List[DataSample]:
-        """Target-head predictions (plus ``pred_feat`` if enabled)."""
-        feats = self.extract_feat(inputs)
-        preds = self.head.predict(feats, data_samples, **kwargs)
-        if self.predict_feat:
-            pooled = self.head.pre_logits(feats)
-            for pred, feat in zip(preds, pooled):
-                pred.set_field(feat.detach(), 'pred_feat')
-        return preds
-
-    @classmethod
-    def _split(cls, feats, data_samples: List[DataSample]) -> tuple:
-        """``((target_feats, target_samples), (source_feats,
-        source_samples))``, the source part None without source samples.
-
-        :class:`SourceTargetBatchSampler` puts the target samples first, so
-        the parts are usually contiguous: then the features are views (no
-        copy, and a cheaper backward than a gather); otherwise boolean masks
-        select them.
-        """
-        is_source = []
-        for sample in data_samples:
-            domain = sample.get('domain')  # metainfo, without copying it
-            if domain not in ('source', 'target'):
-                raise ValueError(
-                    'SoftFineTuneClassifier needs every training sample to '
-                    'carry `domain` ("source"/"target"): train it on a '
-                    f'SourceTargetDataset, but got domain={domain!r}')
-            is_source.append(domain == 'source')
-        num_target = len(is_source) - sum(is_source)
-        if not any(is_source[:num_target]):
-            parts = [slice(0, num_target), slice(num_target, None)]
-        else:
-            mask = torch.tensor(is_source, device=cls._device(feats))
-            parts = [~mask, mask]
-        samples = ([s for s in data_samples if s.get('domain') == domain]
-                   for domain in ('target', 'source'))
-        target, source = ((cls._select(feats, part), group)
-                          for part, group in zip(parts, samples))
-        return target, (source if num_target < len(is_source) else None)
-
-    @staticmethod
-    def _device(feats):
-        return (feats[-1] if isinstance(feats, (tuple, list)) else
-                feats).device
-
-    @staticmethod
-    def _select(feats, part):
-        if isinstance(feats, (tuple, list)):
-            return type(feats)(f[part] for f in feats)
-        return feats[part]

@@ -11,9 +11,8 @@ class PredFeatMixin:
     """Mixin for an ``ImageClassifier`` subclass with a ``predict_feat``
     attribute: in ``predict`` mode, when it is True, each prediction also
     holds the features fed to the head (``pred_feat``, the head's
-    ``pre_logits``), e.g. for :class:`GeneralDiscriminationMetric`.
-    ``SoftFineTuneClassifier`` (and so ``LwFClassifier``) has the same
-    argument."""
+    ``pre_logits``), e.g. for :class:`GeneralDiscriminationMetric`. Every
+    classifier of the plugin takes ``predict_feat`` through it."""
 
     predict_feat = False
 
