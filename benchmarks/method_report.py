@@ -26,11 +26,18 @@ def _f(value, spec='.2f') -> str:
 
 
 def _ci(paired, spec='+.2f') -> str:
+    """Mean [95% interval], marked when too few seeds made it."""
     if not paired:
         return ''
     ci = paired.get('ci95')
     return f"{paired['mean']:{spec}} " + (
-        f'[{ci[0]:{spec}}, {ci[1]:{spec}}]' if ci else '[n/a]')
+        f'[{ci[0]:{spec}}, {ci[1]:{spec}}]' if ci else '[n/a]') + (
+        f" **n = {paired['n']}: too few seeds**"
+        if paired.get('too_few_seeds') else '')
+
+
+def _holm_p(paired) -> str:
+    return _f(paired.get('wilcoxon_p_holm'), '.3f')
 
 
 def _params(params: dict) -> str:
@@ -42,9 +49,10 @@ def _cell_table(cell: dict, baseline: str) -> List[str]:
     lines = [
         f"### {cell['task']} / {cell['condition']}", '',
         f'| method | seeds | top1 mean ± sd | - {baseline} [95% CI] | wins | '
-        f'sign p | Wilcoxon p | epochs to {baseline} final (seeds) | s to '
-        f'{baseline} final | train s/run | probe top1 [95% CI] | probe - '
-        f'{baseline} [95% CI] | hyper-parameters |', '|' + ' --- |' * 13
+        f'sign p | Wilcoxon p | Wilcoxon p, Holm | epochs to {baseline} '
+        f'final (seeds) | s to {baseline} final | train s/run | probe top1 '
+        f'[95% CI] | probe - {baseline} [95% CI] | hyper-parameters |',
+        '|' + ' --- |' * 14
     ]
     for name, r in cell['methods'].items():
         d, base = r.get('diff'), name == baseline
@@ -57,6 +65,7 @@ def _cell_table(cell: dict, baseline: str) -> List[str]:
             f"{'' if base or not d else str(d['wins']) + '/' + str(d['n'])} |"
             f" {'' if base or not d else _f(d['sign_p'], '.3f')} | "
             f"{'' if base or not d else _f(d['wilcoxon_p'], '.3f')} | "
+            f"{'' if base or not d else _holm_p(d)} | "
             f"{_f(r.get('epochs_to_plain_final'), '.1f')} "
             f"({r.get('reached', '-')}/{r['n']}) | "
             f"{_f(r.get('seconds_to_plain_final'), '.1f')} | "
@@ -120,9 +129,16 @@ def _summary_table(summary: dict) -> List[str]:
         return []
     names = list(dict.fromkeys(m for c in cells for m in c['methods']))
     head = [f"{c['task']} / {c['condition']}" for c in cells]
+    holm = summary.get('holm') or {}
     lines = ['## Summary', '',
              f'Target top-1 (%), mean over seeds; below the {base} row: '
-             f'method - {base} [95% paired t-interval] (seeds won).', '',
+             f'method - {base} [95% paired t-interval] (seeds won'
+             + (', Wilcoxon signed-rank p Holm-corrected over the '
+                f"{holm['comparisons']} method x cell comparisons with "
+                f'{base}, references left out' if holm else '') + ').'
+             + (f" Fewer than {summary['min_seeds']} paired seeds: marked "
+                '**too few seeds** (the interval and the tests say little).'
+                if 'min_seeds' in summary else ''), '',
              '| method | ' + ' | '.join(head) + ' |',
              '| --- |' + ' --- |' * len(cells)]
     for name in names:
@@ -135,7 +151,9 @@ def _summary_table(summary: dict) -> List[str]:
             text = _f(r['top1_mean'])
             d = r.get('diff')
             if name != base and d:
-                text += f" ({_ci(d)}, {d['wins']}/{d['n']})"
+                text += f" ({_ci(d)}, {d['wins']}/{d['n']}" + (
+                    f', Holm p {_holm_p(d)})' if 'wilcoxon_p_holm' in d
+                    else ')')
             if r.get('diverged'):
                 text += f", {r['diverged']} diverged"
             row.append(text)
@@ -221,8 +239,13 @@ def _markdown(summary: dict) -> str:
                 'construction; the plot shows every run).', '']
         for key, what in (('all_runs', 'over all cells'),
                           ('within_cell', 'within cells (cell means '
-                           'subtracted)')):
-            c = corr[key]
+                           'subtracted)'),
+                          ('within_cell_seed', 'within cells and seeds '
+                           '(the means of each cell and seed subtracted: '
+                           'what the methods of one seed do differently)')):
+            c = corr.get(key)
+            if c is None:
+                continue
             lines.append(
                 f"- {what} ({corr['runs']} runs): Pearson r = "
                 f"{_f(c['pearson_r'], '.3f')} (p = {_f(c['pearson_p'], '.3g')}"
