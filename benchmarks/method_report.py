@@ -114,6 +114,14 @@ def _cell_table(cell: dict, baseline: str) -> List[str]:
             f'{baseline}): '
             f"{_ci(nf)}, max |diff| {nf['max_abs']:.2f}, identical "
             f"{nf['identical']}/{nf['n']} seeds.")
+    unpaired = {m: r['unpaired'] for m, r in cell['methods'].items()
+                if r.get('unpaired')}
+    if unpaired:
+        lines.append(
+            f'- **Unpaired runs, left out of the differences to {baseline}**'
+            ': ' + '; '.join(
+                f"{m} seed {u['seed']} ({', '.join(u['keys'])} differ)"
+                for m, runs in unpaired.items() for u in runs) + '.')
     bad = {m: r['inconsistent_params'] for m, r in cell['methods'].items()
            if r['inconsistent_params']}
     if bad:
@@ -156,6 +164,8 @@ def _summary_table(summary: dict) -> List[str]:
                     else ')')
             if r.get('diverged'):
                 text += f", {r['diverged']} diverged"
+            if r.get('unpaired'):
+                text += f", **{len(r['unpaired'])} unpaired left out**"
             row.append(text)
         lines.append(f'| {name} | ' + ' | '.join(row) + ' |')
     refs = dict(knn1='raw-pixel 1-NN', knn5='raw-pixel 5-NN',

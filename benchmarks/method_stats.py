@@ -9,7 +9,10 @@ also Holm-corrected over every method x cell comparison of the report
 (references left out). A difference over fewer than :data:`MIN_SEEDS`
 seeds is marked ``too_few_seeds``: its interval is too wide and its tests
 too coarse to say much (2 seeds give a t-interval 12.7 standard errors
-wide on each side, and no p-value below 0.5).
+wide on each side, and no p-value below 0.5). A run whose new head,
+target batches or data differ from the baseline's of its seed is not
+paired with it: it is left out of the differences and listed as
+``unpaired``.
 """
 import glob
 import json
@@ -24,7 +27,10 @@ from .paired_stats import correlation, holm, sign_test, wilcoxon_p
 from .report import t_interval
 from .threads import DEFAULT_THREADS
 
-__all__ = ['MIN_SEEDS', 'load_records', 'summarise', 'first_reach']
+__all__ = [
+    'MIN_SEEDS', 'PAIRING_KEYS', 'load_records', 'summarise', 'first_reach',
+    'unpaired_keys'
+]
 
 BASELINE = 'plain'
 REFERENCE_METHODS = ('scratch', )
@@ -113,8 +119,27 @@ def _full_curve(run: dict, runs) -> list:
     return [[e, done.get(e, run['top1'])] for e, _ in epochs]
 
 
+# what the runs of one seed must share to be compared seed by seed:
+# the new head, the target batches (indices, labels, augmented pixels) and
+# the data (train and evaluation images and labels)
+PAIRING_KEYS = ('head_init', 'batches_digest', 'data_digest')
+
+
+def unpaired_keys(run: dict, other: dict) -> List[str]:
+    """The :data:`PAIRING_KEYS` both runs recorded and differ in; the
+    batches of a diverged run are a prefix of the other's and not
+    compared."""
+    keys = [k for k in PAIRING_KEYS
+            if not (k == 'batches_digest' and (run.get('diverged') or
+                                               other.get('diverged')))]
+    return [k for k in keys if run.get(k) is not None
+            and other.get(k) is not None and run[k] != other[k]]
+
+
 def _method_row(runs: Dict[int, dict], plain: Dict[int, dict]) -> dict:
-    """One method of a cell; ``plain`` are the baseline's runs."""
+    """One method of a cell; ``plain`` are the baseline's runs. A seed
+    whose run is not paired with the baseline's (:func:`unpaired_keys`)
+    is left out of the differences and listed in ``unpaired``."""
     seeds = sorted(runs)
     row = dict(seeds=seeds, n=len(seeds), params=runs[seeds[0]].get(
         'params', {}), config=runs[seeds[0]].get('config'))
@@ -133,7 +158,11 @@ def _method_row(runs: Dict[int, dict], plain: Dict[int, dict]) -> dict:
                              for i, (e, _) in enumerate(curves[0])]
     for key in ('train_seconds', 'wall_seconds', 'cpu_seconds', 'steps'):
         row[key] = _mean_sd(runs[s].get(key) for s in seeds)[0]
-    paired = [s for s in seeds if s in plain]
+    unpaired = {s: unpaired_keys(runs[s], plain[s]) for s in seeds
+                if s in plain}
+    row['unpaired'] = [dict(seed=s, keys=k) for s, k in unpaired.items()
+                       if k]
+    paired = [s for s, k in unpaired.items() if not k]
     params = {json.dumps(runs[s].get('params', {}), sort_keys=True)
               for s in seeds}
     row['inconsistent_params'] = sorted(params) if len(params) > 1 else []
@@ -155,7 +184,8 @@ def _method_row(runs: Dict[int, dict], plain: Dict[int, dict]) -> dict:
 def _pairing(runs: Dict[str, Dict[int, dict]]) -> dict:
     """Whether, seed by seed, every method started from one head, saw one
     sequence of target batches and was evaluated on one set (when the
-    runs recorded ``data_digest``)."""
+    runs recorded ``data_digest``). The differences leave a mismatched
+    run out (:func:`_method_row`); this says where."""
     seeds = sorted({s for m in runs.values() for s in m})
     bad, checked = [], 0
     for seed in seeds:

@@ -205,3 +205,41 @@ def test_probe_correlation_within_cells_and_within_seeds(tmp_path):
     assert '- within cells and seeds (the means of each cell and seed ' \
         'subtracted: what the methods of one seed do differently) (8 ' \
         'runs): Pearson r = -1.000' in text
+
+
+def test_an_unpaired_run_is_flagged_and_left_out(tmp_path):
+    """Soft's seed 2 saw other target batches than plain's, joint's
+    seed 1 started from another head: both are left out of their
+    differences and named; a diverged run's batches (a prefix) are not
+    compared."""
+    records = [run_record('plain', seed, 60 + seed) for seed in range(3)]
+    records += [run_record('soft', 0, 61), run_record('soft', 1, 62),
+                run_record('soft', 2, 90, batches_digest='other'),
+                run_record('joint', 0, 63), run_record('joint', 1, 90,
+                                                       head_init='other'),
+                run_record('joint', 2, 25, diverged='loss is nan',
+                           batches_digest='prefix', curve=[])]
+    summary = summary_of(tmp_path, records)
+    cell, = summary['cells']
+    soft, joint = cell['methods']['soft'], cell['methods']['joint']
+    assert soft['unpaired'] == [dict(seed=2, keys=['batches_digest'])]
+    assert soft['diff']['n'] == 2 and soft['diff']['mean'] == 1.0
+    assert soft['probe_diff']['n'] == 2
+    assert joint['unpaired'] == [dict(seed=1, keys=['head_init'])]
+    assert joint['diff']['n'] == 2
+    assert joint['diff']['mean'] == ((63 - 60) + (25 - 62)) / 2
+    assert cell['methods']['plain']['unpaired'] == []
+    assert [m['seed'] for m in cell['pairing']['mismatched']] == [1, 2]
+    text = report_text(summary, tmp_path / 'r')
+    assert ('- **Unpaired runs, left out of the differences to plain**: '
+            'joint seed 1 (head_init differ); soft seed 2 (batches_digest '
+            'differ).') in text
+    assert '| soft | 71.00 (+1.00 [+1.00, +1.00] **n = 2: too few seeds**, ' \
+        '2/2, Holm p 1.000), **1 unpaired left out** |' in text
+    # the data each method of a seed saw is compared too
+    records[3] = run_record('soft', 0, 61, data_digest='d1')
+    records[0] = run_record('plain', 0, 60, data_digest='d0')
+    soft = summary_of(tmp_path / 'data', records)['cells'][0]['methods'][
+        'soft']
+    assert soft['unpaired'] == [dict(seed=0, keys=['data_digest']),
+                                dict(seed=2, keys=['batches_digest'])]
