@@ -85,15 +85,26 @@ def params_of(name, method, selection, select_params=None):
     return {**shared, **own}
 
 
-def data_digest(*roots):
-    """Digest of the CUB listings of ``roots``: which images, labels and
-    split a run trained and was evaluated on."""
+def data_digest(*roots) -> str:
+    """Digest of what a run trained and was evaluated on: for each CUB
+    root of ``roots``, in its listing order, every image file's bytes,
+    label and split; file names left out (every seed's cell names its
+    images alike, so names would say nothing about the subset)."""
     sha = hashlib.sha1()
     for root in roots:
+        tables = {}
         for name in ('images.txt', 'image_class_labels.txt',
                      'train_test_split.txt'):
-            with open(osp.join(root, name), 'rb') as f:
+            with open(osp.join(root, name)) as f:
+                tables[name] = dict(line.split(maxsplit=1)
+                                    for line in f if line.strip())
+        sha.update(b'root')
+        for image_id, rel in tables['images.txt'].items():
+            with open(osp.join(root, 'images', rel.strip()), 'rb') as f:
                 sha.update(f.read())
+            sha.update(' {} {};'.format(
+                tables['image_class_labels.txt'][image_id].strip(),
+                tables['train_test_split.txt'][image_id].strip()).encode())
     return sha.hexdigest()[:16]
 
 
