@@ -36,9 +36,9 @@ __all__ = ['SETTINGS', 'Part', 'params_of', 'run_spec', 'save', 'slug']
 
 # what every run of one report should share (recorded with each run; the
 # pre-training's settings are per task, in the task records)
-SETTINGS = ('width', 'batch_size', 'min_steps', 'min_epochs', 'val_points',
-            'max_train_per_class', 'val_per_class', 'test_per_class',
-            'workers')
+SETTINGS = ('width', 'batch_size', 'source_batch_size', 'min_steps',
+            'min_epochs', 'val_points', 'max_train_per_class',
+            'val_per_class', 'test_per_class', 'workers')
 
 
 def save(path: str, record: dict) -> None:
@@ -70,7 +70,8 @@ def run_spec(args, pre: dict, cell: dict, seed: int,
         target_root=cell['target'], eval_root=eval_root,
         source_root=pre['source_root'], checkpoint=pre['checkpoint'],
         num_target=len(cell['class_names']),
-        num_source=len(pre['class_names']), workers=args.workers)
+        num_source=len(pre['class_names']), workers=args.workers,
+        source_batch_size=args.source_batch_size)
 
 
 def params_of(name, method, selection, select_params=None):

@@ -29,7 +29,7 @@ from mmsoftft.evaluation import GeneralDiscriminationMetric
 
 from . import run_record_hook  # noqa: F401 (registered for the configs)
 from .baselines import model_features
-from .methods import Method, RunSpec, method_options
+from .methods import SOURCE_BATCH_KEY, Method, RunSpec, method_options
 from .train_job import run_training
 
 __all__ = [
@@ -134,7 +134,9 @@ def run_method(method: Method, spec: RunSpec, params: dict, work_dir: str,
         dict: ``top1`` (last validation; chance level, 100 / classes, if
         the run ``diverged``), ``diverged`` (None, or the message of its
         non-finite loss), ``curve`` ([epoch, top1] at each validation it
-        made), ``probe_top1`` (not for a diverged run), the
+        made), ``source_batch_size`` (source images per step; None for
+        a method without source images), ``probe_top1`` (not for a
+        diverged run), the
         :class:`RunRecordHook` record, ``steps``, ``train_seconds``
         (``runner.train()``),
         ``wall_seconds`` and ``cpu_seconds`` (build, train and probe).
@@ -156,7 +158,8 @@ def run_method(method: Method, spec: RunSpec, params: dict, work_dir: str,
     top1 = curve[-1] if diverged is None else 100.0 / spec.num_target
     out = dict(runner.run_record, top1=top1, diverged=diverged,
                curve=[[e, a] for e, a in zip(epochs, curve)],
-               steps=runner.max_iters, train_seconds=job['seconds'])
+               steps=runner.max_iters, train_seconds=job['seconds'],
+               source_batch_size=options.get(SOURCE_BATCH_KEY))
     weights = runner.message_hub.log_scalars.get('train/source_weight')
     if weights is not None:
         w = [float(v) for v in weights.data[0]]

@@ -18,7 +18,14 @@ from benchmarks.method_benchmark import run_part
 from benchmarks.method_report import write_report
 from benchmarks.method_runs import load_config, run_method
 from benchmarks.method_stats import load_records, summarise
-from benchmarks.methods import METHODS, RunSpec, available_methods
+from benchmarks.methods import (
+    METHODS,
+    RUN_KEYS,
+    SOURCE_BATCH_KEY,
+    RunSpec,
+    available_methods,
+    method_options,
+)
 from benchmarks.quick_data import write_quick_fashion
 from benchmarks.source_models import LazyPools, pretrain_source
 from benchmarks.tasks import write_target
@@ -104,7 +111,7 @@ def quick_cell(tmp_path_factory):
                    target_root=cell['target'], eval_root=cell['val'],
                    source_root=pre['source_root'],
                    checkpoint=pre['checkpoint'], num_target=4,
-                   num_source=4)
+                   num_source=4, source_batch_size=2)
     return spec, root
 
 
@@ -133,6 +140,10 @@ def test_methods_see_the_same_head_batches_and_crops(quick_cell):
         assert rec['batch_digests'] == plain['batch_digests'], name
         assert rec['head_init'] == plain['head_init'], name
     assert recs['soft']['source_weight_steps'] > 0  # source images used
+    # the source batch size (2 per 4 target images) is recorded
+    assert recs['soft']['source_batch_size'] == 2
+    assert recs['joint']['source_batch_size'] == 2
+    assert recs['plain']['source_batch_size'] is None
 
 
 def test_a_diverged_run_is_recorded_at_chance_level(quick_cell):
@@ -149,10 +160,15 @@ def test_a_diverged_run_is_recorded_at_chance_level(quick_cell):
 
 
 def test_every_grid_starts_with_the_configs_own_value():
+    defaults = load_tool('benchmark_methods').parse_args(['--out', 'x'])
     for name, method in available_methods(CONFIGS).items():
         cfg = load_config(osp.join(CONFIGS, method.config))
         for key, values in method.grid.items():
-            if key[0].isupper():  # Type.arg of a custom hook
+            if key in RUN_KEYS:  # set from the run: the tool's default
+                assert values[0] == RUN_KEYS[key], (name, key)
+                assert key == SOURCE_BATCH_KEY
+                assert defaults.source_batch_size == values[0]
+            elif key[0].isupper():  # Type.arg of a custom hook
                 hook_type, arg = key.split('.', 1)
                 own = [h[arg] for h in cfg.custom_hooks
                        if h['type'] == hook_type]
@@ -165,6 +181,35 @@ def test_every_grid_starts_with_the_configs_own_value():
                 for part in key.split('.'):
                     node = node[part]
                 assert node == values[0], (name, key)
+
+
+def test_the_source_batch_size_is_its_own_setting():
+    """--source-batch-size (default: --batch-size) sets the source images
+    per step of the methods that train on them, a grid value overrides
+    it, and a method without source images has none."""
+    tool = load_tool('benchmark_methods')
+    args = tool.parse_args(['--out', 'x', '--batch-size', '6'])
+    assert (args.batch_size, args.source_batch_size) == (6, 6)
+    args = tool.parse_args(['--out', 'x', '--source-batch-size', '3'])
+    assert (args.batch_size, args.source_batch_size) == (8, 3)
+    with pytest.raises(SystemExit):
+        tool.parse_args(['--out', 'x', '--source-batch-size', '0'])
+    spec = RunSpec(seed=0, epochs=2, val_interval=1, batch_size=8, width=4,
+                   target_root='t', eval_root='e', source_root='s',
+                   checkpoint='c', num_target=4, num_source=4,
+                   source_batch_size=3)
+    for name, source in (('soft', 3), ('joint', 3), ('plain', None)):
+        method = METHODS[name]
+        cfg = load_config(osp.join(CONFIGS, method.config))
+        opts = method_options(method, cfg, {}, spec)
+        assert opts['train_dataloader.batch_size'] == 8
+        assert opts.get(SOURCE_BATCH_KEY) == source, name
+    soft = METHODS['soft']
+    cfg = load_config(osp.join(CONFIGS, soft.config))
+    assert method_options(soft, cfg, {SOURCE_BATCH_KEY: 16}, spec)[
+        SOURCE_BATCH_KEY] == 16
+    assert method_options(soft, cfg, {}, spec._replace(
+        source_batch_size=None))[SOURCE_BATCH_KEY] == 8
 
 
 def test_a_config_outside_the_table_is_compared_as_it_is(tmp_path):
