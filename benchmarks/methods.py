@@ -75,6 +75,9 @@ METHODS = dict(
                grid={'model.loss.loss_weight': (1.0, 0.3, 3.0)}),
     lpft=Method('lpft_digits.py',
                 grid={'LinearProbeHook.probe_end': (0.1, 0.3)}),
+    # lambda of Co-Tuning: 2.3 is the paper's
+    cotuning=Method('cotuning_digits.py',
+                    grid={'model.loss.loss_weight': (2.3, 1.0, 5.0)}),
     scratch=Method('finetune_digits.py', pretrained=False),
 )
 # BatchNorm in train mode (statistics updated) or frozen (pre-trained

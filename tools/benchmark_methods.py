@@ -5,8 +5,8 @@ Fashion-MNIST, cross Fashion-MNIST -> handwritten digits, and many-class
 font glyphs -> Fashion-MNIST / digits. Conditions
 (benchmarks/conditions.py):
 fewshot5, fewshot20, allshot, imbalanced, noisy (30% wrong labels).
-Methods (benchmarks/methods.py): plain, soft, joint, l2sp, lwf, lpft
-and training from scratch, each its configs/demo/*_digits.py.
+Methods (benchmarks/methods.py): plain, soft, joint, l2sp, lwf, lpft,
+cotuning and training from scratch, each its configs/demo/*_digits.py.
 
 Per task the source model is pre-trained once (seeded, cached under
 --cache-dir, its source top-1 reported). Per cell (task, condition) and

@@ -212,6 +212,15 @@ def test_the_source_batch_size_is_its_own_setting():
         source_batch_size=None))[SOURCE_BATCH_KEY] == 8
 
 
+def test_cotuning_has_a_grid_on_its_lambda():
+    found = available_methods(CONFIGS)
+    assert found['cotuning'] is METHODS['cotuning']
+    assert found['cotuning'].grid == {
+        'model.loss.loss_weight': (2.3, 1.0, 5.0)}
+    cfg = load_config(osp.join(CONFIGS, 'cotuning_digits.py'))
+    assert cfg.model.loss.type == 'CoTuningLoss'
+
+
 def test_a_config_outside_the_table_is_compared_as_it_is(tmp_path):
     for file in ('finetune_digits.py', 'digits_pretrain.py',
                  'delta_digits.py'):
