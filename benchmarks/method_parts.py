@@ -28,6 +28,7 @@ from .source_models import (
     pretrain_settings,
     pretrain_source,
     probe_references,
+    source_test_images,
     width_options,
 )
 from .tasks import write_target
@@ -138,6 +139,7 @@ class Part:
         self.pretrain_seconds = 0.0
         self.pretrained = 0
         self.reached = set()
+        self.source_tests = {}
         self.progress = PlanProgress(total)
 
     def _source_options(self) -> dict:
@@ -166,7 +168,8 @@ class Part:
 
     def task(self, task: str, probe: bool = True) -> tuple:
         """The task's pre-trained source model and (with ``probe``) its
-        probe images, writing the task record."""
+        probe images, writing the task record; its held-out source
+        images (the forgetting curve's) go to ``source_tests``."""
         a = self.args
         pre = pretrain_source(task, self.pools, a.cache_dir, a.config_dir,
                               **self._source_options())
@@ -181,6 +184,8 @@ class Part:
               'images', flush=True)
         if not probe:
             return pre, None
+        self.source_tests[task] = source_test_images(
+            task, self.pools, pre['class_names'])
         probe, refs = probe_references(task, self.pools, osp.join(
             a.out, 'data', task, 'probe'), a.config_dir, a.width, pre)
         save(osp.join(a.out, 'tasks', f'{task}.json'), dict(
@@ -229,10 +234,12 @@ class Part:
             return load(path)
         method = a.method_table[name]
         run = f't{a.threads}_s{seed}'
+        test = phase == 'test'
         rec = run_method(
             method, spec, params, osp.join(a.out, 'work', sub, run),
             a.config_dir, f'{sub}_{run}_{time.time_ns()}'.replace('/', '_'),
-            probe if phase == 'test' else None)
+            probe if test else None,
+            self.source_tests.get(task) if test else None)
         digest = sequence_digest(rec.pop('batch_digests'))
         for key in ('target_batches', 'target_labels'):
             rec.pop(key)

@@ -1,12 +1,14 @@
 """Markdown tables, JSON and plots of a method comparison.
 
 Input: :func:`method_stats.summarise`'s output. Output, in one folder:
-``results.json`` (the summary), ``results.md`` (the tables) and three
+``results.json`` (the summary), ``results.md`` (the tables) and the
 plots: ``accuracy_vs_epoch.png`` (mean target top-1 of each method over
 the seeds, one panel per cell), ``forest.png`` (each method minus the
-baseline, mean and 95% t-interval, per cell; references left out) and
+baseline, mean and 95% t-interval, per cell; references left out),
 ``probe_vs_target.png`` (probe k-NN top-1 against target top-1, every
-run).
+run; only when runs recorded a probe) and ``forgetting.png`` (the source
+head's top-1 on held-out source images against the step, mean per
+method, one panel per cell; only when runs recorded it).
 """
 import json
 import math
@@ -224,6 +226,28 @@ def _selection_table(summary: dict) -> List[str]:
     return lines
 
 
+def _forgetting_table(summary: dict) -> List[str]:
+    """Source top-1 of the methods that keep the source head: at step 0
+    (the pre-trained head) and at the end, mean over seeds."""
+    rows = [(c, m, r['source_curve_mean'], r['source_curve_runs'])
+            for c in summary['cells'] for m, r in c['methods'].items()
+            if r.get('source_curve_mean')]
+    if not rows:
+        return []
+    lines = ['## Forgetting: the source head on held-out source images', '',
+             'Source top-1 (%) of the methods that keep the pre-trained '
+             'source head, mean over the seeds (diverged runs left out); '
+             'the curve at every validation is `forgetting.png`.', '',
+             '| cell | method | runs | at step 0 | at the end (step) | '
+             'change |', '| --- | --- | --- | --- | --- | --- |']
+    for c, m, curve, runs in rows:
+        (_, first), (step, last) = curve[0], curve[-1]
+        lines.append(f"| {c['task']} / {c['condition']} | {m} | {runs} | "
+                     f'{first:.2f} | {last:.2f} ({step}) | '
+                     f'{last - first:+.2f} |')
+    return lines + ['']
+
+
 def _markdown(summary: dict) -> str:
     lines = [f"Threads: {summary['main_threads']} (runs with other thread "
              'counts only give the noise floor).', '']
@@ -237,6 +261,7 @@ def _markdown(summary: dict) -> str:
     lines += _summary_table(summary)
     lines += _task_table(summary)
     lines += _selection_table(summary)
+    lines += _forgetting_table(summary)
     lines += ['## Target top-1 by cell', '']
     for cell in summary['cells']:
         lines += _cell_table(cell, summary['baseline'])
@@ -316,17 +341,42 @@ def _plots(summary: dict, out_dir: str) -> List[str]:
            't-interval)')
     save(fig, 'forest.png')
 
-    fig, ax = plt.subplots(figsize=(5, 4))
     points = (summary['correlation'] or {}).get('points', [])
-    for name in names:
-        xy = [(p[1], p[2]) for p in points if p[0] == name]
-        if xy:
-            ax.scatter(*zip(*xy), s=10, label=name, color=color[name])
-    ax.set(xlabel='probe k-NN top-1 (%)', ylabel='target top-1 (%)',
-           title='every run')
-    if points:
+    if points:  # no run measured a probe: no plot
+        fig, ax = plt.subplots(figsize=(5, 4))
+        for name in names:
+            xy = [(p[1], p[2]) for p in points if p[0] == name]
+            if xy:
+                ax.scatter(*zip(*xy), s=10, label=name, color=color[name])
+        ax.set(xlabel='probe k-NN top-1 (%)', ylabel='target top-1 (%)',
+               title='every run')
         ax.legend(fontsize=6)
-    save(fig, 'probe_vs_target.png')
+        save(fig, 'probe_vs_target.png')
+
+    forgetting = [c for c in cells if any(
+        r.get('source_curve_mean') for r in c['methods'].values())]
+    if forgetting:
+        source_top1 = {t['task']: t.get('source_top1')
+                       for t in summary['tasks']}
+        cols = min(4, len(forgetting))
+        rows = math.ceil(len(forgetting) / cols)
+        fig, axes = plt.subplots(rows, cols,
+                                 figsize=(4.2 * cols, 3.3 * rows),
+                                 squeeze=False)
+        for ax, cell in zip(axes.flat, forgetting):
+            for name, r in cell['methods'].items():
+                if r.get('source_curve_mean'):
+                    s, a = zip(*r['source_curve_mean'])
+                    ax.plot(s, a, marker='.', label=name, color=color[name])
+            if source_top1.get(cell['task']) is not None:
+                ax.axhline(source_top1[cell['task']], color='k', lw=0.8,
+                           ls='--', label='pre-trained')
+            ax.set(title=f"{cell['task']} / {cell['condition']}",
+                   xlabel='step', ylabel='source top-1 (%), held out')
+            ax.legend(fontsize=6)
+        for ax in list(axes.flat)[len(forgetting):]:
+            ax.axis('off')
+        save(fig, 'forgetting.png')
     return paths
 
 

@@ -27,7 +27,11 @@ from benchmarks.methods import (
     method_options,
 )
 from benchmarks.quick_data import write_quick_fashion
-from benchmarks.source_models import LazyPools, pretrain_source
+from benchmarks.source_models import (
+    LazyPools,
+    pretrain_source,
+    source_test_images,
+)
 from benchmarks.tasks import write_target
 from tests.conftest import load_tool, repo_path, run_tool
 
@@ -107,12 +111,12 @@ def quick_cell(tmp_path_factory):
                           width=4, steps=10, max_per_class=20)
     cell = write_target('far', 'fewshot5', 3, pools, str(root / 'data'),
                         val_per_class=5)
-    spec = RunSpec(seed=3, epochs=3, val_interval=3, batch_size=4, width=4,
+    spec = RunSpec(seed=3, epochs=3, val_interval=2, batch_size=4, width=4,
                    target_root=cell['target'], eval_root=cell['val'],
                    source_root=pre['source_root'],
                    checkpoint=pre['checkpoint'], num_target=4,
                    num_source=4, source_batch_size=2)
-    return spec, root
+    return spec, root, pools, pre
 
 
 def test_methods_see_the_same_head_batches_and_crops(quick_cell):
@@ -121,13 +125,18 @@ def test_methods_see_the_same_head_batches_and_crops(quick_cell):
     LwF's teacher, L2-SP's reference) without drawing from the global
     random stream, and SourceTargetDataset prepares source samples on a
     stream of their own, so every method of a seed starts from plain's new
-    head and sees plain's target batches and crops."""
-    spec, root = quick_cell
+    head and sees plain's target batches and crops. The methods that keep
+    the source head record its top-1 on the held-out source images, which
+    does not change the pairing: at step 0 it is the pre-trained source
+    model's."""
+    spec, root, pools, pre = quick_cell
     methods = available_methods(CONFIGS)
     assert {'plain', 'soft', 'scratch'} <= set(methods)
+    source_test = source_test_images('far', pools, pre['class_names'])
+    assert len(source_test[0]) == pre['source_test_images']
     recs = {
         name: run_method(method, spec, {}, str(root / name), CONFIGS,
-                         f'pairing_{name}')
+                         f'pairing_{name}', source_test=source_test)
         for name, method in methods.items()
     }
     plain = recs['plain']
@@ -144,10 +153,22 @@ def test_methods_see_the_same_head_batches_and_crops(quick_cell):
     assert recs['soft']['source_batch_size'] == 2
     assert recs['joint']['source_batch_size'] == 2
     assert recs['plain']['source_batch_size'] is None
+    # the forgetting curve: step 0 (the pre-trained head) and the
+    # validations after epochs 2 and 3 (5 steps each)
+    keep = {'soft', 'joint', 'lwf', 'cotuning'}
+    assert keep <= set(methods)
+    for name, rec in recs.items():
+        if name not in keep:
+            assert 'source_curve' not in rec, name
+            continue
+        steps, top1 = zip(*rec['source_curve'])
+        assert steps == (0, 10, 15), name
+        assert top1[0] == pre['source_top1'], name
+    assert 0 < pre['source_top1'] < 100
 
 
 def test_a_diverged_run_is_recorded_at_chance_level(quick_cell):
-    spec, root = quick_cell
+    spec, root, _, _ = quick_cell
     rec = run_method(METHODS['plain'], spec,
                      {'optim_wrapper.optimizer.lr': 1e12},
                      str(root / 'diverged'), CONFIGS, 'diverged',

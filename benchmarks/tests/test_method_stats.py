@@ -243,3 +243,35 @@ def test_an_unpaired_run_is_flagged_and_left_out(tmp_path):
         'soft']
     assert soft['unpaired'] == [dict(seed=0, keys=['data_digest']),
                                 dict(seed=2, keys=['batches_digest'])]
+
+
+def test_the_forgetting_curve_is_averaged_and_plotted(tmp_path):
+    """Soft's source top-1 from 80 at step 0 to 60 and 50 (seed 0) or 70
+    and 60 (seed 1); a diverged run's short curve is left out; plain
+    keeps no source head, so has no curve."""
+    curves = {0: [[0, 80.0], [10, 60.0], [20, 50.0]],
+              1: [[0, 80.0], [10, 70.0], [20, 60.0]],
+              2: [[0, 80.0]]}
+    records = [run_record('plain', s, 60) for s in range(3)]
+    records += [run_record('soft', s, 61, source_curve=c,
+                           diverged='loss is nan' if s == 2 else None)
+                for s, c in curves.items()]
+    summary = summary_of(tmp_path, records)
+    soft = summary['cells'][0]['methods']['soft']
+    assert soft['source_curve_mean'] == [[0, 80.0], [10, 65.0], [20, 55.0]]
+    assert soft['source_curve_runs'] == 2
+    assert 'source_curve_mean' not in summary['cells'][0]['methods'][
+        'plain']
+    paths = write_report(summary, str(tmp_path / 'r'))
+    text = open(paths['markdown']).read()
+    assert '| far / fewshot5 | soft | 2 | 80.00 | 55.00 (20) | -25.00 |' \
+        in text
+    assert str(tmp_path / 'r' / 'forgetting.png') in paths['plots']
+    assert (tmp_path / 'r' / 'forgetting.png').read_bytes()[:4] == \
+        b'\x89PNG'
+    # no run recorded it: no table, no plot
+    summary = summary_of(tmp_path / 'none', records[:3] + [
+        run_record('soft', s, 61) for s in range(3)])
+    paths = write_report(summary, str(tmp_path / 'r2'))
+    assert not (tmp_path / 'r2' / 'forgetting.png').exists()
+    assert '## Forgetting' not in open(paths['markdown']).read()
