@@ -69,8 +69,10 @@ def parse_args(argv=None):
                    help='choose hyper-parameters on validation data')
     p.add_argument('--report', nargs='+', metavar='DIR',
                    help='merge these result folders into --report-out')
-    p.add_argument('--report-out', default='docs/benchmark/fashion',
-                   help='where --report writes')
+    p.add_argument('--report-out',
+                   help='where --report writes (default: <first DIR>/report;'
+                   ' the published report is docs/benchmark/fashion, named '
+                   'on purpose)')
     p.add_argument('--cache-dir', default='work_dirs/benchmark_cache',
                    help='pre-trained source models (shared by parts)')
     p.add_argument('--width', type=int, default=16,
@@ -124,6 +126,8 @@ def parse_args(argv=None):
         args.report_out = osp.join(args.out or '', 'report')
     if not args.report and not args.out:
         p.error('--out is required (or --report DIR ...)')
+    if args.report and args.report_out is None:
+        args.report_out = osp.join(args.report[0], 'report')
     for name, given, known in (('--tasks', args.tasks, TASKS),
                                ('--conditions', args.conditions, CONDITIONS)):
         unknown = [x for x in given if x not in known]

@@ -252,6 +252,18 @@ def test_a_config_outside_the_table_is_compared_as_it_is(tmp_path):
     assert found['delta'].grid == {}
 
 
+def test_report_writes_beside_its_records_unless_told():
+    """--report never overwrites the published report by default: it
+    writes to <first DIR>/report, or where --report-out says."""
+    tool = load_tool('benchmark_methods')
+    args = tool.parse_args(['--report', 'a/fashion', 'b'])
+    assert args.report_out == osp.join('a/fashion', 'report')
+    args = tool.parse_args(['--report', 'a', '--report-out', 'docs/x'])
+    assert args.report_out == 'docs/x'
+    assert tool.parse_args(['--quick', '--out', 'q']).report_out == \
+        osp.join('q', 'report')
+
+
 def test_reported_seeds_must_not_have_chosen_the_hyper_parameters(
         tmp_path):
     out = tmp_path / 'out'
