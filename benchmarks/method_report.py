@@ -20,7 +20,11 @@ from typing import List
 from .method_stats import REFERENCE_METHODS
 from .report import figure_saver
 
-__all__ = ['write_report']
+__all__ = ['PLOTS', 'report_location', 'write_report']
+
+# every plot a report may make
+PLOTS = ('accuracy_vs_epoch.png', 'forest.png', 'probe_vs_target.png',
+         'forgetting.png')
 
 
 def _f(value, spec='.2f') -> str:
@@ -249,8 +253,12 @@ def _forgetting_table(summary: dict) -> List[str]:
 
 
 def _markdown(summary: dict) -> str:
+    # None (or 0 in older records): runs the harness did not pin, e.g.
+    # tools/compare_methods.py's
     lines = [f"Threads: {summary['main_threads']} (runs with other thread "
-             'counts only give the noise floor).', '']
+             'counts only give the noise floor).' if summary['main_threads']
+             else 'Threads: not pinned (each run used what its config and '
+             'environment gave).', '']
     settings = summary.get('settings', [])
     if len(settings) == 1:
         lines += ['Settings: ' + ', '.join(
@@ -382,7 +390,9 @@ def _plots(summary: dict, out_dir: str) -> List[str]:
 
 def write_report(summary: dict, out_dir: str) -> dict:
     """Write ``results.json``, ``results.md`` and the plots to
-    ``out_dir``; returns their paths."""
+    ``out_dir``; returns their paths. A plot an earlier report left there
+    that this one does not make (e.g. ``probe_vs_target.png`` of runs
+    without a probe) is removed."""
     os.makedirs(out_dir, exist_ok=True)
     paths = dict(json=osp.join(out_dir, 'results.json'),
                  markdown=osp.join(out_dir, 'results.md'))
@@ -391,4 +401,15 @@ def write_report(summary: dict, out_dir: str) -> dict:
     with open(paths['markdown'], 'w') as f:
         f.write(_markdown(summary))
     paths['plots'] = _plots(summary, out_dir)
+    for name in PLOTS:
+        path = osp.join(out_dir, name)
+        if path not in paths['plots'] and osp.exists(path):
+            os.remove(path)
     return paths
+
+
+def report_location(paths: dict) -> str:
+    """The line that says where :func:`write_report` wrote."""
+    names = [paths['markdown'], paths['json']] + paths['plots']
+    return (f'Report written to {osp.dirname(paths["markdown"])}: '
+            + ', '.join(osp.basename(p) for p in names))

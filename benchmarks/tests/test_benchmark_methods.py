@@ -6,6 +6,7 @@ pairing test records what every method saw for one seed;
 compare_methods trains the demo configs through tools/train.py.
 """
 import json
+import os
 import os.path as osp
 import re
 
@@ -301,6 +302,14 @@ def test_compare_methods_on_the_demo_configs(tmp_path, monkeypatch):
         run_tool(*args, '--metric', 'accuracy/top5', cwd=str(tmp_path))
     log = run_tool(*args, cwd=str(tmp_path))
     assert '4 runs in' in log
+    report = tmp_path / 'c' / 'report'
+    assert f'Report written to {report}: results.md, results.json, ' \
+        'accuracy_vs_epoch.png, forest.png' in log
+    assert 'Threads: not pinned' in log
+    assert not (report / 'probe_vs_target.png').exists()  # no probe
+    # the failed call above left no empty record folder
+    assert all(os.listdir(folder) for folder, _, _ in
+               os.walk(tmp_path / 'c' / 'runs'))
     summary = json.loads(
         (tmp_path / 'c' / 'report' / 'results.json').read_text())
     cell, = summary['cells']
