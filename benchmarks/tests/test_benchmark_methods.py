@@ -14,10 +14,17 @@ import numpy as np
 import pytest
 from mmpretrain.models.backbones import ResNet_CIFAR
 
+from benchmarks.baselines import load_cub_split, model_features
 from benchmarks.demo_data import prepare_demo
 from benchmarks.method_benchmark import run_part
 from benchmarks.method_report import write_report
-from benchmarks.method_runs import load_config, run_method
+from benchmarks.method_runs import (
+    build_classifier,
+    classify_top1,
+    load_config,
+    probe_top1,
+    run_method,
+)
 from benchmarks.method_stats import load_records, summarise
 from benchmarks.methods import (
     METHODS,
@@ -27,11 +34,14 @@ from benchmarks.methods import (
     available_methods,
     method_options,
 )
+from benchmarks.paired_stats import sign_test, wilcoxon_p
 from benchmarks.quick_data import write_quick_fashion
+from benchmarks.report import t_interval
 from benchmarks.source_models import (
     LazyPools,
     pretrain_source,
     source_test_images,
+    width_options,
 )
 from benchmarks.tasks import write_target
 from tests.conftest import load_tool, repo_path, run_tool
@@ -60,24 +70,43 @@ def test_quick_mode_runs_the_whole_pipeline(tmp_path):
     assert {'plain', 'soft', 'scratch'} <= methods
     assert {(c['task'], c['condition']) for c in summary['cells']} == {
         ('far', 'fewshot5'), ('glyphs_digits', 'fewshot5')}
+    records = load_records([str(out)])
+    runs = records['run']
+    test = [r for r in runs if r['phase'] == 'test' and r['threads'] == 1]
+    top1 = {(r['task'], r['method'], r['seed']): r['top1'] for r in test}
+    rerun = {(r['task'], r['seed']): r['top1'] for r in runs
+             if r['phase'] == 'test' and r['threads'] == 2}
     for cell in summary['cells']:
+        task = cell['task']
         assert set(cell['methods']) == methods
         assert list(cell['methods'])[0] == 'plain'
         # every method of a seed: one head init, one target batch sequence
         assert cell['pairing'] == dict(checked_seeds=2, mismatched=[])
+        # the paired statistics are those of the runs' top-1, seed by seed
         soft = cell['methods']['soft']
+        diffs = [top1[task, 'soft', s] - top1[task, 'plain', s]
+                 for s in (0, 1)]
         assert soft['n'] == 2 and soft['diff']['n'] == 2
-        assert soft['diff']['ci95'] is not None
-        assert 0 <= soft['diff']['sign_p'] <= 1
-        assert set(cell['references']) == {'knn1', 'knn5', 'linear_probe',
-                                           'scratch'}
-        assert isinstance(cell['informative'], bool)
+        assert soft['diff']['mean'] == pytest.approx(sum(diffs) / 2)
+        assert soft['diff']['ci95'] == pytest.approx(list(t_interval(diffs)))
+        assert soft['diff']['sign_p'] == pytest.approx(sign_test(diffs))
+        assert soft['diff']['wilcoxon_p'] == pytest.approx(
+            wilcoxon_p(diffs))
+        assert soft['diff']['too_few_seeds']  # 2 seeds
+        cells = [c for c in records['cell'] if c['task'] == task]
+        refs = {k: sum(c[k] for c in cells) / 2
+                for k in ('knn1', 'knn5', 'linear_probe')}
+        refs['scratch'] = (top1[task, 'scratch', 0]
+                           + top1[task, 'scratch', 1]) / 2
+        assert cell['references'] == pytest.approx(refs)
+        plain = cell['methods']['plain']['top1_mean']
+        assert cell['informative'] == all(plain > v for v in refs.values())
         # the plain rerun on another thread count: the noise floor
         assert set(cell['noise_floor']) == {'2'}
-    runs = load_records([str(out)])['run']
-    test = [r for r in runs if r['phase'] == 'test' and r['threads'] == 1]
+        assert cell['noise_floor']['2']['mean'] == pytest.approx(sum(
+            rerun[task, s] - top1[task, 'plain', s] for s in (0, 1)) / 2)
     assert all(r['steps'] >= 8 for r in runs)  # --min-steps of --quick
-    assert all(0 <= r['probe_top1'] <= 100 for r in test)
+    assert all(r['settings']['source_batch_size'] == 4 for r in runs)
     # hyper-parameters chosen on validation seeds, none of them reported
     selection = {s['method']: s for s in summary['selection']}
     assert set(selection) == {'plain', 'lwf'} & methods
@@ -91,13 +120,39 @@ def test_quick_mode_runs_the_whole_pipeline(tmp_path):
             chosen['model.backbone.norm_eval']
         assert len(selection['lwf']['candidates']) == 3
     tasks = {t['task']: t for t in summary['tasks']}
-    assert 0 <= tasks['far']['source_top1'] <= 100
     assert len(tasks['far']['probe']['random_init']) == 3
+    # the far source model's held-out top-1 and probe reference are what
+    # its cached checkpoint gives
+    pre, = [json.loads(p.read_text()) for p in
+            (out / 'cache').glob('far_*/pretrain.json')]
+    model = build_classifier(osp.join(CONFIGS, 'digits_pretrain.py'),
+                             width_options(4, len(pre['class_names'])),
+                             pre['checkpoint'])
+    pools = LazyPools(str(out / 'quick_data' / 'fashion'),
+                      test_per_class=500)
+    held_out = source_test_images('far', pools, pre['class_names'])
+    assert tasks['far']['source_top1'] == classify_top1(model, *held_out)
+    probe = load_cub_split(str(out / 'data' / 'far' / 'probe'), 'test')
+    assert tasks['far']['probe']['pretrained'] == probe_top1(
+        model_features(model)(probe[0]), probe[1])
+    # the forgetting curve of the methods that keep the source head:
+    # at step 0 the source model's top-1, then at each validation
+    for r in test:
+        if r['method'] not in ('soft', 'joint', 'lwf', 'cotuning'):
+            assert 'source_curve' not in r, r['method']
+            continue
+        per_epoch = r['steps'] // r['epochs']
+        assert [s for s, _ in r['source_curve']] == [0] + [
+            e * per_epoch for e, _ in r['curve']]
+        assert r['source_curve'][0][1] == tasks[r['task']]['source_top1']
     assert summary['correlation']['runs'] == sum(
         r['method'] != 'scratch' for r in test)
     table = (out / 'report' / 'results.md').read_text()
     assert '### far / fewshot5' in table and 'Noise floor' in table
-    for name in ('accuracy_vs_epoch', 'forest', 'probe_vs_target'):
+    assert '## Forgetting' in table
+    assert f"Report written to {out / 'report'}: " in log
+    for name in ('accuracy_vs_epoch', 'forest', 'probe_vs_target',
+                 'forgetting'):
         assert (out / 'report' / f'{name}.png').read_bytes()[:4] == \
             b'\x89PNG'
 
