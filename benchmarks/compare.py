@@ -18,11 +18,15 @@ import time
 
 from mmengine.config import Config
 
-from .method_report import write_report
+from .method_parts import save
+from .method_report import report_location, write_report
 from .method_stats import load_records, summarise
 from .run_record_hook import sequence_digest
 
-__all__ = ['compare', 'read_scalars', 'recorded_config', 'train_command']
+__all__ = [
+    'compare', 'read_scalars', 'record_path', 'recorded_config',
+    'remove_empty_folders', 'train_command'
+]
 
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 TOOLS = osp.join(REPO, 'tools')
@@ -83,11 +87,24 @@ def read_scalars(work_dir, metric):
                        f'under {work_dir}: did the run validate?')
 
 
+def record_path(args, name, seed):
+    """Where the record of ``name``'s run with ``seed`` goes."""
+    return osp.join(args.out, 'runs', 'test', args.name, args.condition,
+                    name, f't0_s{seed}.json')
+
+
+def remove_empty_folders(root):
+    """Remove the empty folders under ``root`` (and ``root`` if it ends
+    up empty), deepest first."""
+    for folder, _, _ in os.walk(root, topdown=False):
+        if not os.listdir(folder):
+            os.rmdir(folder)
+
+
 def run_one(args, name, user_config, config, seed):
     """Train ``config`` (written from ``user_config``) with ``seed`` and
     write its record; False if the record already exists."""
-    path = osp.join(args.out, 'runs', 'test', args.name, args.condition,
-                    name, f't0_s{seed}.json')
+    path = record_path(args, name, seed)
     if osp.exists(path):
         return False
     work_dir = osp.join(args.out, 'work', name, f's{seed}')
@@ -105,9 +122,11 @@ def run_one(args, name, user_config, config, seed):
         raise SystemExit(f'{name} seed {seed} failed (exit '
                          f'{proc.returncode}): {" ".join(cmd)}; see {log}')
     curve, scalars = read_scalars(work_dir, args.metric)
+    # threads: None, the harness does not pin them (the runs use what
+    # their config and environment give)
     record = dict(
         kind='run', phase='test', task=args.name, condition=args.condition,
-        method=name, seed=seed, threads=0, params={}, params_id='',
+        method=name, seed=seed, threads=None, params={}, params_id='',
         config=user_config, trained_config=config, top1=curve[-1][1],
         curve=curve, epochs=curve[-1][0],
         train_seconds=seconds, wall_seconds=seconds, scalars=scalars,
@@ -117,9 +136,7 @@ def run_one(args, name, user_config, config, seed):
             run = json.load(f)
         record.update(run, batches_digest=sequence_digest(
             run.pop('batch_digests')))
-    os.makedirs(osp.dirname(path), exist_ok=True)
-    with open(path, 'w') as f:
-        json.dump(record, f, indent=1)
+    save(path, record)
     print(f'{name} seed {seed}: {args.metric} {curve[-1][1]:.2f} in '
           f'{seconds:.0f} s', flush=True)
     return True
@@ -140,9 +157,13 @@ def compare(args) -> dict:
         trained = {name: recorded_config(config, args.out, name)
                    for name, config in args.configs}
     start, runs = time.perf_counter(), 0
-    for seed in range(args.first_seed, args.first_seed + args.seeds):
-        for name, config in args.configs:
-            runs += run_one(args, name, config, trained[name], seed)
+    try:
+        for seed in range(args.first_seed, args.first_seed + args.seeds):
+            for name, config in args.configs:
+                runs += run_one(args, name, config, trained[name], seed)
+    finally:  # a failed or interrupted run leaves no empty record folder
+        if osp.isdir(osp.join(args.out, 'runs')):
+            remove_empty_folders(osp.join(args.out, 'runs'))
     seconds = time.perf_counter() - start
     print(f'{runs} runs in {seconds:.0f} s', flush=True)
     part = osp.join(args.out, 'parts', f'part_{time.time_ns()}.json')
@@ -155,4 +176,5 @@ def compare(args) -> dict:
     paths = write_report(summary, args.report_out or osp.join(args.out,
                                                               'report'))
     print(open(paths['markdown']).read())
+    print(report_location(paths), flush=True)
     return summary

@@ -7,8 +7,9 @@ train pool, after a validation set was carved from that pool:
 - ``allshot``: every image (up to a cap per class);
 - ``imbalanced``: long-tailed, class ``i`` of a seeded class order keeps
   ``n * ratio ** (-i / (C - 1))`` of the ``n`` available, ratio 20;
-- ``noisy``: every image, 30% of them (exactly) given a wrong label drawn
-  uniformly from the other classes.
+- ``noisy``: every image, 30% of them (rounded to a whole count, see
+  :func:`noisy_labels`) given a wrong label drawn uniformly from the other
+  classes.
 
 The test images (the full held-out test split) never depend on it.
 """
@@ -49,7 +50,12 @@ def _check(spec: ConditionSpec) -> None:
 def noisy_labels(labels: np.ndarray, num_classes: int, fraction: float,
                  rng: np.random.Generator) -> np.ndarray:
     """A copy of ``labels`` with ``round(fraction * N)`` of them, chosen at
-    random, replaced by a different class drawn uniformly."""
+    random, replaced by a different class drawn uniformly.
+
+    The count is Python's ``round``: the nearest whole number, a half to
+    the even one (0.3 x 7 = 2.1 flips 2, 0.3 x 9 = 2.7 flips 3,
+    0.5 x 5 = 2.5 flips 2, 0.5 x 7 = 3.5 flips 4).
+    """
     out = np.array(labels, dtype=np.int64)
     count = int(round(fraction * len(out)))
     if count and num_classes < 2:

@@ -50,10 +50,11 @@ def run_demo(config_dir: str,
              seed: int = 0,
              epochs: int = 30,
              pretrain_epochs: Optional[int] = None,
-             prepare_only: bool = False) -> Optional[dict]:
-    """Write the data, pre-train the source model (unless its checkpoint
-    exists), fine-tune plainly and softly; print one line per phase and the
-    result.
+             prepare_only: bool = False,
+             retrain: bool = False) -> Optional[dict]:
+    """Write the data, pre-train the source model (unless a checkpoint
+    made with the same pre-training settings exists), fine-tune plainly
+    and softly; print one line per phase and the result.
 
     Args:
         config_dir (str): The ``configs/demo`` directory.
@@ -67,6 +68,8 @@ def run_demo(config_dir: str,
             Defaults to None, ``digits_pretrain.py``'s.
         prepare_only (bool): Stop after the data and the pre-trained model.
             Defaults to False.
+        retrain (bool): Pre-train even if a checkpoint is there (e.g. one
+            made some other way). Defaults to False.
 
     Returns:
         dict | None: ``plain`` and ``soft``, the two runs (as
@@ -84,10 +87,9 @@ def run_demo(config_dir: str,
             f'{_digits(TARGET_DIGITS)} in {paths["target"]} (target, '
             f'{shots} per class)')
     with phases.phase('source pre-training') as note:
-        trained = pretrain_demo_model(config_dir, pretrain_epochs,
-                                      osp.join(work_dir, 'pretrain'))
-        note['text'] = (f'{paths["pretrained"]} ' + (
-            'trained' if trained else 'exists, not trained again'))
+        note['text'] = pretrain_demo_model(
+            config_dir, pretrain_epochs, osp.join(work_dir, 'pretrain'),
+            retrain)['note']
     if prepare_only:
         print(f'Demo data: {paths["source"]} (source), {paths["target"]} '
               f'(target); pre-trained model: {paths["pretrained"]}')

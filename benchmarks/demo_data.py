@@ -9,6 +9,8 @@ and :func:`prepare_demo` writes there, so ``tools/demo.py --prepare-only``
 followed by ``tools/train.py configs/demo/softft_digits.py`` (or
 ``tools/dist_train.sh``) trains the demo with no ``--cfg-options``.
 """
+import hashlib
+import json
 import os
 import os.path as osp
 import shutil
@@ -21,7 +23,7 @@ from .train_job import run_training
 
 __all__ = [
     'SOURCE_DIGITS', 'TARGET_DIGITS', 'demo_paths', 'prepare_demo',
-    'pretrain_demo_model', 'write_demo_data'
+    'pretrain_demo_model', 'pretrain_settings', 'write_demo_data'
 ]
 
 SOURCE_DIGITS = [0, 1, 2, 3, 4]
@@ -95,12 +97,43 @@ def write_demo_data(config_dir: str, shots: int = 10, seed: int = 0) -> dict:
     return paths
 
 
+def pretrain_settings(config_dir: str,
+                      pretrain_epochs: Optional[int] = None) -> dict:
+    """What the demo's pre-trained model depends on: the pre-training
+    epochs (``pretrain_epochs``, else the config's) and a digest of the
+    whole ``digits_pretrain.py`` config with them set. A cached
+    checkpoint is reused only under the same settings."""
+    cfg = Config.fromfile(osp.join(config_dir, 'digits_pretrain.py'))
+    cfg.merge_from_dict(_epoch_options(pretrain_epochs))
+    text = json.dumps(cfg.to_dict(), sort_keys=True, default=str)
+    return dict(epochs=cfg.train_cfg.max_epochs,
+                config=hashlib.sha1(text.encode()).hexdigest()[:16])
+
+
+def _epoch_options(pretrain_epochs: Optional[int]) -> dict:
+    if pretrain_epochs is None:
+        return {}
+    return {
+        'train_cfg.max_epochs': pretrain_epochs,
+        'param_scheduler.0.end': pretrain_epochs,
+        'param_scheduler.0.T_max': pretrain_epochs,
+        'default_hooks.checkpoint.interval': pretrain_epochs,
+    }
+
+
 def pretrain_demo_model(config_dir: str,
                         pretrain_epochs: Optional[int] = None,
-                        work_dir: str = 'work_dirs/demo/pretrain') -> bool:
+                        work_dir: str = 'work_dirs/demo/pretrain',
+                        retrain: bool = False) -> dict:
     """Train ``digits_pretrain.py`` on the demo's source images and copy
-    its checkpoint to :func:`demo_paths`' ``pretrained``, unless that file
-    exists.
+    its checkpoint to :func:`demo_paths`' ``pretrained``, unless a
+    checkpoint made with the same :func:`pretrain_settings` is there.
+
+    The settings are written beside the checkpoint
+    (``<checkpoint>.json``); a checkpoint made with other settings (e.g.
+    other ``pretrain_epochs``) is replaced. One without that record (made
+    some other way) is kept, and the note says so: ``retrain`` replaces
+    it.
 
     Args:
         config_dir (str): The ``configs/demo`` directory.
@@ -108,26 +141,49 @@ def pretrain_demo_model(config_dir: str,
             None, the config's.
         work_dir (str): Work dir of the pre-training run.
             Defaults to ``'work_dirs/demo/pretrain'``.
+        retrain (bool): Train even if a checkpoint is there. Defaults to
+            False.
 
     Returns:
-        bool: Whether it trained (False: the checkpoint existed).
+        dict: ``trained`` (whether it trained) and ``note`` (why, for the
+        demo's phase line).
     """
     pretrained = demo_paths(config_dir)['pretrained']
-    if osp.exists(pretrained):
-        return False
-    options = {}
-    if pretrain_epochs is not None:
-        options = {
-            'train_cfg.max_epochs': pretrain_epochs,
-            'param_scheduler.0.end': pretrain_epochs,
-            'param_scheduler.0.T_max': pretrain_epochs,
-            'default_hooks.checkpoint.interval': pretrain_epochs,
-        }
-    job = run_training(
-        osp.join(config_dir, 'digits_pretrain.py'), work_dir, options)
+    record = pretrained + '.json'
+    settings = pretrain_settings(config_dir, pretrain_epochs)
+    cached = None
+    if osp.exists(record):
+        with open(record) as f:
+            cached = json.load(f)
+    if osp.exists(pretrained) and not retrain:
+        if cached == settings:
+            return dict(trained=False, note=(
+                f'{pretrained} exists (trained for {_epochs(settings)}), '
+                'not trained again'))
+        if cached is None:
+            return dict(trained=False, note=(
+                f'{pretrained} exists WITHOUT a record of how it was '
+                f'trained ({record}): used as it is, whatever the flags say'
+                ' (--retrain replaces it)'))
+    why = ''
+    if retrain:
+        why = ' (--retrain)'
+    elif osp.exists(pretrained):
+        why = (f' (the one there was made with other settings: {cached}, '
+               f'now {settings})')
+    job = run_training(osp.join(config_dir, 'digits_pretrain.py'),
+                       work_dir, _epoch_options(pretrain_epochs))
     os.makedirs(osp.dirname(pretrained) or '.', exist_ok=True)
     shutil.copy(job['checkpoint'], pretrained)
-    return True
+    with open(record, 'w') as f:
+        json.dump(settings, f)
+    return dict(trained=True, note=(
+        f'{pretrained} trained for {_epochs(settings)}{why}'))
+
+
+def _epochs(settings: dict) -> str:
+    n = settings['epochs']
+    return f'{n} epoch' + ('' if n == 1 else 's')
 
 
 def prepare_demo(config_dir: str,
@@ -135,9 +191,9 @@ def prepare_demo(config_dir: str,
                  seed: int = 0,
                  pretrain_epochs: Optional[int] = None,
                  pretrain_work_dir: str = 'work_dirs/demo/pretrain') -> dict:
-    """Write the demo data and, unless it exists, the pre-trained model at
-    :func:`demo_paths` (:func:`write_demo_data`, then
-    :func:`pretrain_demo_model`).
+    """Write the demo data and, unless one made with the same settings
+    exists, the pre-trained model at :func:`demo_paths`
+    (:func:`write_demo_data`, then :func:`pretrain_demo_model`).
 
     Args:
         config_dir (str): The ``configs/demo`` directory.

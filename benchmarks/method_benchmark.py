@@ -8,7 +8,7 @@ import statistics
 import time
 
 from .method_parts import Part, params_of, run_spec, save, slug
-from .method_report import write_report
+from .method_report import report_location, write_report
 from .method_stats import load_records, summarise
 from .methods import candidates
 from .quick_data import write_quick_fashion, write_quick_font
@@ -84,9 +84,12 @@ def select_part(args) -> Part:
 
 
 def report(folders, out_dir):
+    """Summarise ``folders`` into a report in ``out_dir``; print its
+    tables and where it went."""
     summary = summarise(load_records(folders))
     paths = write_report(summary, out_dir)
     print(open(paths['markdown']).read())
+    print(report_location(paths), flush=True)
     return summary
 
 

@@ -28,6 +28,7 @@ from .source_models import (
     pretrain_settings,
     pretrain_source,
     probe_references,
+    source_test_images,
     width_options,
 )
 from .tasks import write_target
@@ -36,9 +37,9 @@ __all__ = ['SETTINGS', 'Part', 'params_of', 'run_spec', 'save', 'slug']
 
 # what every run of one report should share (recorded with each run; the
 # pre-training's settings are per task, in the task records)
-SETTINGS = ('width', 'batch_size', 'min_steps', 'min_epochs', 'val_points',
-            'max_train_per_class', 'val_per_class', 'test_per_class',
-            'workers')
+SETTINGS = ('width', 'batch_size', 'source_batch_size', 'min_steps',
+            'min_epochs', 'val_points', 'max_train_per_class',
+            'val_per_class', 'test_per_class', 'workers')
 
 
 def save(path: str, record: dict) -> None:
@@ -70,7 +71,8 @@ def run_spec(args, pre: dict, cell: dict, seed: int,
         target_root=cell['target'], eval_root=eval_root,
         source_root=pre['source_root'], checkpoint=pre['checkpoint'],
         num_target=len(cell['class_names']),
-        num_source=len(pre['class_names']), workers=args.workers)
+        num_source=len(pre['class_names']), workers=args.workers,
+        source_batch_size=args.source_batch_size)
 
 
 def params_of(name, method, selection, select_params=None):
@@ -85,15 +87,26 @@ def params_of(name, method, selection, select_params=None):
     return {**shared, **own}
 
 
-def data_digest(*roots):
-    """Digest of the CUB listings of ``roots``: which images, labels and
-    split a run trained and was evaluated on."""
+def data_digest(*roots) -> str:
+    """Digest of what a run trained and was evaluated on: for each CUB
+    root of ``roots``, in its listing order, every image file's bytes,
+    label and split; file names left out (every seed's cell names its
+    images alike, so names would say nothing about the subset)."""
     sha = hashlib.sha1()
     for root in roots:
+        tables = {}
         for name in ('images.txt', 'image_class_labels.txt',
                      'train_test_split.txt'):
-            with open(osp.join(root, name), 'rb') as f:
+            with open(osp.join(root, name)) as f:
+                tables[name] = dict(line.split(maxsplit=1)
+                                    for line in f if line.strip())
+        sha.update(b'root')
+        for image_id, rel in tables['images.txt'].items():
+            with open(osp.join(root, 'images', rel.strip()), 'rb') as f:
                 sha.update(f.read())
+            sha.update(' {} {};'.format(
+                tables['image_class_labels.txt'][image_id].strip(),
+                tables['train_test_split.txt'][image_id].strip()).encode())
     return sha.hexdigest()[:16]
 
 
@@ -126,6 +139,7 @@ class Part:
         self.pretrain_seconds = 0.0
         self.pretrained = 0
         self.reached = set()
+        self.source_tests = {}
         self.progress = PlanProgress(total)
 
     def _source_options(self) -> dict:
@@ -154,7 +168,8 @@ class Part:
 
     def task(self, task: str, probe: bool = True) -> tuple:
         """The task's pre-trained source model and (with ``probe``) its
-        probe images, writing the task record."""
+        probe images, writing the task record; its held-out source
+        images (the forgetting curve's) go to ``source_tests``."""
         a = self.args
         pre = pretrain_source(task, self.pools, a.cache_dir, a.config_dir,
                               **self._source_options())
@@ -169,6 +184,8 @@ class Part:
               'images', flush=True)
         if not probe:
             return pre, None
+        self.source_tests[task] = source_test_images(
+            task, self.pools, pre['class_names'])
         probe, refs = probe_references(task, self.pools, osp.join(
             a.out, 'data', task, 'probe'), a.config_dir, a.width, pre)
         save(osp.join(a.out, 'tasks', f'{task}.json'), dict(
@@ -217,10 +234,12 @@ class Part:
             return load(path)
         method = a.method_table[name]
         run = f't{a.threads}_s{seed}'
+        test = phase == 'test'
         rec = run_method(
             method, spec, params, osp.join(a.out, 'work', sub, run),
             a.config_dir, f'{sub}_{run}_{time.time_ns()}'.replace('/', '_'),
-            probe if phase == 'test' else None)
+            probe if test else None,
+            self.source_tests.get(task) if test else None)
         digest = sequence_digest(rec.pop('batch_digests'))
         for key in ('target_batches', 'target_labels'):
             rec.pop(key)

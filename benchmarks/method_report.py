@@ -1,12 +1,14 @@
 """Markdown tables, JSON and plots of a method comparison.
 
 Input: :func:`method_stats.summarise`'s output. Output, in one folder:
-``results.json`` (the summary), ``results.md`` (the tables) and three
+``results.json`` (the summary), ``results.md`` (the tables) and the
 plots: ``accuracy_vs_epoch.png`` (mean target top-1 of each method over
 the seeds, one panel per cell), ``forest.png`` (each method minus the
-baseline, mean and 95% t-interval, per cell; references left out) and
+baseline, mean and 95% t-interval, per cell; references left out),
 ``probe_vs_target.png`` (probe k-NN top-1 against target top-1, every
-run).
+run; only when runs recorded a probe) and ``forgetting.png`` (the source
+head's top-1 on held-out source images against the step, mean per
+method, one panel per cell; only when runs recorded it).
 """
 import json
 import math
@@ -18,7 +20,11 @@ from typing import List
 from .method_stats import REFERENCE_METHODS
 from .report import figure_saver
 
-__all__ = ['write_report']
+__all__ = ['PLOTS', 'report_location', 'write_report']
+
+# every plot a report may make
+PLOTS = ('accuracy_vs_epoch.png', 'forest.png', 'probe_vs_target.png',
+         'forgetting.png')
 
 
 def _f(value, spec='.2f') -> str:
@@ -26,11 +32,18 @@ def _f(value, spec='.2f') -> str:
 
 
 def _ci(paired, spec='+.2f') -> str:
+    """Mean [95% interval], marked when too few seeds made it."""
     if not paired:
         return ''
     ci = paired.get('ci95')
     return f"{paired['mean']:{spec}} " + (
-        f'[{ci[0]:{spec}}, {ci[1]:{spec}}]' if ci else '[n/a]')
+        f'[{ci[0]:{spec}}, {ci[1]:{spec}}]' if ci else '[n/a]') + (
+        f" **n = {paired['n']}: too few seeds**"
+        if paired.get('too_few_seeds') else '')
+
+
+def _holm_p(paired) -> str:
+    return _f(paired.get('wilcoxon_p_holm'), '.3f')
 
 
 def _params(params: dict) -> str:
@@ -42,9 +55,10 @@ def _cell_table(cell: dict, baseline: str) -> List[str]:
     lines = [
         f"### {cell['task']} / {cell['condition']}", '',
         f'| method | seeds | top1 mean ± sd | - {baseline} [95% CI] | wins | '
-        f'sign p | Wilcoxon p | epochs to {baseline} final (seeds) | s to '
-        f'{baseline} final | train s/run | probe top1 [95% CI] | probe - '
-        f'{baseline} [95% CI] | hyper-parameters |', '|' + ' --- |' * 13
+        f'sign p | Wilcoxon p | Wilcoxon p, Holm | epochs to {baseline} '
+        f'final (seeds) | s to {baseline} final | train s/run | probe top1 '
+        f'[95% CI] | probe - {baseline} [95% CI] | hyper-parameters |',
+        '|' + ' --- |' * 14
     ]
     for name, r in cell['methods'].items():
         d, base = r.get('diff'), name == baseline
@@ -57,6 +71,7 @@ def _cell_table(cell: dict, baseline: str) -> List[str]:
             f"{'' if base or not d else str(d['wins']) + '/' + str(d['n'])} |"
             f" {'' if base or not d else _f(d['sign_p'], '.3f')} | "
             f"{'' if base or not d else _f(d['wilcoxon_p'], '.3f')} | "
+            f"{'' if base or not d else _holm_p(d)} | "
             f"{_f(r.get('epochs_to_plain_final'), '.1f')} "
             f"({r.get('reached', '-')}/{r['n']}) | "
             f"{_f(r.get('seconds_to_plain_final'), '.1f')} | "
@@ -105,6 +120,14 @@ def _cell_table(cell: dict, baseline: str) -> List[str]:
             f'{baseline}): '
             f"{_ci(nf)}, max |diff| {nf['max_abs']:.2f}, identical "
             f"{nf['identical']}/{nf['n']} seeds.")
+    unpaired = {m: r['unpaired'] for m, r in cell['methods'].items()
+                if r.get('unpaired')}
+    if unpaired:
+        lines.append(
+            f'- **Unpaired runs, left out of the differences to {baseline}**'
+            ': ' + '; '.join(
+                f"{m} seed {u['seed']} ({', '.join(u['keys'])} differ)"
+                for m, runs in unpaired.items() for u in runs) + '.')
     bad = {m: r['inconsistent_params'] for m, r in cell['methods'].items()
            if r['inconsistent_params']}
     if bad:
@@ -120,9 +143,16 @@ def _summary_table(summary: dict) -> List[str]:
         return []
     names = list(dict.fromkeys(m for c in cells for m in c['methods']))
     head = [f"{c['task']} / {c['condition']}" for c in cells]
+    holm = summary.get('holm') or {}
     lines = ['## Summary', '',
              f'Target top-1 (%), mean over seeds; below the {base} row: '
-             f'method - {base} [95% paired t-interval] (seeds won).', '',
+             f'method - {base} [95% paired t-interval] (seeds won'
+             + (', Wilcoxon signed-rank p Holm-corrected over the '
+                f"{holm['comparisons']} method x cell comparisons with "
+                f'{base}, references left out' if holm else '') + ').'
+             + (f" Fewer than {summary['min_seeds']} paired seeds: marked "
+                '**too few seeds** (the interval and the tests say little).'
+                if 'min_seeds' in summary else ''), '',
              '| method | ' + ' | '.join(head) + ' |',
              '| --- |' + ' --- |' * len(cells)]
     for name in names:
@@ -135,9 +165,13 @@ def _summary_table(summary: dict) -> List[str]:
             text = _f(r['top1_mean'])
             d = r.get('diff')
             if name != base and d:
-                text += f" ({_ci(d)}, {d['wins']}/{d['n']})"
+                text += f" ({_ci(d)}, {d['wins']}/{d['n']}" + (
+                    f', Holm p {_holm_p(d)})' if 'wilcoxon_p_holm' in d
+                    else ')')
             if r.get('diverged'):
                 text += f", {r['diverged']} diverged"
+            if r.get('unpaired'):
+                text += f", **{len(r['unpaired'])} unpaired left out**"
             row.append(text)
         lines.append(f'| {name} | ' + ' | '.join(row) + ' |')
     refs = dict(knn1='raw-pixel 1-NN', knn5='raw-pixel 5-NN',
@@ -196,9 +230,35 @@ def _selection_table(summary: dict) -> List[str]:
     return lines
 
 
+def _forgetting_table(summary: dict) -> List[str]:
+    """Source top-1 of the methods that keep the source head: at step 0
+    (the pre-trained head) and at the end, mean over seeds."""
+    rows = [(c, m, r['source_curve_mean'], r['source_curve_runs'])
+            for c in summary['cells'] for m, r in c['methods'].items()
+            if r.get('source_curve_mean')]
+    if not rows:
+        return []
+    lines = ['## Forgetting: the source head on held-out source images', '',
+             'Source top-1 (%) of the methods that keep the pre-trained '
+             'source head, mean over the seeds (diverged runs left out); '
+             'the curve at every validation is `forgetting.png`.', '',
+             '| cell | method | runs | at step 0 | at the end (step) | '
+             'change |', '| --- | --- | --- | --- | --- | --- |']
+    for c, m, curve, runs in rows:
+        (_, first), (step, last) = curve[0], curve[-1]
+        lines.append(f"| {c['task']} / {c['condition']} | {m} | {runs} | "
+                     f'{first:.2f} | {last:.2f} ({step}) | '
+                     f'{last - first:+.2f} |')
+    return lines + ['']
+
+
 def _markdown(summary: dict) -> str:
+    # None (or 0 in older records): runs the harness did not pin, e.g.
+    # tools/compare_methods.py's
     lines = [f"Threads: {summary['main_threads']} (runs with other thread "
-             'counts only give the noise floor).', '']
+             'counts only give the noise floor).' if summary['main_threads']
+             else 'Threads: not pinned (each run used what its config and '
+             'environment gave).', '']
     settings = summary.get('settings', [])
     if len(settings) == 1:
         lines += ['Settings: ' + ', '.join(
@@ -209,6 +269,7 @@ def _markdown(summary: dict) -> str:
     lines += _summary_table(summary)
     lines += _task_table(summary)
     lines += _selection_table(summary)
+    lines += _forgetting_table(summary)
     lines += ['## Target top-1 by cell', '']
     for cell in summary['cells']:
         lines += _cell_table(cell, summary['baseline'])
@@ -221,8 +282,13 @@ def _markdown(summary: dict) -> str:
                 'construction; the plot shows every run).', '']
         for key, what in (('all_runs', 'over all cells'),
                           ('within_cell', 'within cells (cell means '
-                           'subtracted)')):
-            c = corr[key]
+                           'subtracted)'),
+                          ('within_cell_seed', 'within cells and seeds '
+                           '(the means of each cell and seed subtracted: '
+                           'what the methods of one seed do differently)')):
+            c = corr.get(key)
+            if c is None:
+                continue
             lines.append(
                 f"- {what} ({corr['runs']} runs): Pearson r = "
                 f"{_f(c['pearson_r'], '.3f')} (p = {_f(c['pearson_p'], '.3g')}"
@@ -283,23 +349,50 @@ def _plots(summary: dict, out_dir: str) -> List[str]:
            't-interval)')
     save(fig, 'forest.png')
 
-    fig, ax = plt.subplots(figsize=(5, 4))
     points = (summary['correlation'] or {}).get('points', [])
-    for name in names:
-        xy = [(p[1], p[2]) for p in points if p[0] == name]
-        if xy:
-            ax.scatter(*zip(*xy), s=10, label=name, color=color[name])
-    ax.set(xlabel='probe k-NN top-1 (%)', ylabel='target top-1 (%)',
-           title='every run')
-    if points:
+    if points:  # no run measured a probe: no plot
+        fig, ax = plt.subplots(figsize=(5, 4))
+        for name in names:
+            xy = [(p[1], p[2]) for p in points if p[0] == name]
+            if xy:
+                ax.scatter(*zip(*xy), s=10, label=name, color=color[name])
+        ax.set(xlabel='probe k-NN top-1 (%)', ylabel='target top-1 (%)',
+               title='every run')
         ax.legend(fontsize=6)
-    save(fig, 'probe_vs_target.png')
+        save(fig, 'probe_vs_target.png')
+
+    forgetting = [c for c in cells if any(
+        r.get('source_curve_mean') for r in c['methods'].values())]
+    if forgetting:
+        source_top1 = {t['task']: t.get('source_top1')
+                       for t in summary['tasks']}
+        cols = min(4, len(forgetting))
+        rows = math.ceil(len(forgetting) / cols)
+        fig, axes = plt.subplots(rows, cols,
+                                 figsize=(4.2 * cols, 3.3 * rows),
+                                 squeeze=False)
+        for ax, cell in zip(axes.flat, forgetting):
+            for name, r in cell['methods'].items():
+                if r.get('source_curve_mean'):
+                    s, a = zip(*r['source_curve_mean'])
+                    ax.plot(s, a, marker='.', label=name, color=color[name])
+            if source_top1.get(cell['task']) is not None:
+                ax.axhline(source_top1[cell['task']], color='k', lw=0.8,
+                           ls='--', label='pre-trained')
+            ax.set(title=f"{cell['task']} / {cell['condition']}",
+                   xlabel='step', ylabel='source top-1 (%), held out')
+            ax.legend(fontsize=6)
+        for ax in list(axes.flat)[len(forgetting):]:
+            ax.axis('off')
+        save(fig, 'forgetting.png')
     return paths
 
 
 def write_report(summary: dict, out_dir: str) -> dict:
     """Write ``results.json``, ``results.md`` and the plots to
-    ``out_dir``; returns their paths."""
+    ``out_dir``; returns their paths. A plot an earlier report left there
+    that this one does not make (e.g. ``probe_vs_target.png`` of runs
+    without a probe) is removed."""
     os.makedirs(out_dir, exist_ok=True)
     paths = dict(json=osp.join(out_dir, 'results.json'),
                  markdown=osp.join(out_dir, 'results.md'))
@@ -308,4 +401,15 @@ def write_report(summary: dict, out_dir: str) -> dict:
     with open(paths['markdown'], 'w') as f:
         f.write(_markdown(summary))
     paths['plots'] = _plots(summary, out_dir)
+    for name in PLOTS:
+        path = osp.join(out_dir, name)
+        if path not in paths['plots'] and osp.exists(path):
+            os.remove(path)
     return paths
+
+
+def report_location(paths: dict) -> str:
+    """The line that says where :func:`write_report` wrote."""
+    names = [paths['markdown'], paths['json']] + paths['plots']
+    return (f'Report written to {osp.dirname(paths["markdown"])}: '
+            + ', '.join(osp.basename(p) for p in names))

@@ -29,7 +29,8 @@ from mmsoftft.evaluation import GeneralDiscriminationMetric
 
 from . import run_record_hook  # noqa: F401 (registered for the configs)
 from .baselines import model_features
-from .methods import Method, RunSpec, method_options
+from .methods import SOURCE_BATCH_KEY, Method, RunSpec, method_options
+from .source_top1_hook import SourceTop1Hook
 from .train_job import run_training
 
 __all__ = [
@@ -117,7 +118,8 @@ def release_runner(runner) -> None:
 
 def run_method(method: Method, spec: RunSpec, params: dict, work_dir: str,
                config_dir: str, name: str,
-               probe: Optional[tuple] = None) -> Dict:
+               probe: Optional[tuple] = None,
+               source_test: Optional[tuple] = None) -> Dict:
     """Train one method on one cell and measure it.
 
     Args:
@@ -129,12 +131,21 @@ def run_method(method: Method, spec: RunSpec, params: dict, work_dir: str,
         name (str): Unique experiment name.
         probe (tuple, optional): Probe images ``(N, H, W, 3)`` and labels;
             None skips the general-discrimination probe.
+        source_test (tuple, optional): Held-out source images and their
+            source labels: a method that keeps the source head (its
+            config's model has a ``source_head``) records the head's top-1
+            on them at step 0 and after every validation
+            (:class:`SourceTop1Hook`). None records nothing.
 
     Returns:
         dict: ``top1`` (last validation; chance level, 100 / classes, if
         the run ``diverged``), ``diverged`` (None, or the message of its
         non-finite loss), ``curve`` ([epoch, top1] at each validation it
-        made), ``probe_top1`` (not for a diverged run), the
+        made), ``source_curve`` ([step, source top-1] at step 0 and
+        each validation, with ``source_test`` for a method with a source
+        head), ``source_batch_size`` (source images per step; None for
+        a method without source images), ``probe_top1`` (not for a
+        diverged run), the
         :class:`RunRecordHook` record, ``steps``, ``train_seconds``
         (``runner.train()``),
         ``wall_seconds`` and ``cpu_seconds`` (build, train and probe).
@@ -142,9 +153,12 @@ def run_method(method: Method, spec: RunSpec, params: dict, work_dir: str,
     cfg = load_config(osp.join(config_dir, method.config))
     options = method_options(method, cfg, params, spec,
                              [dict(type='RunRecordHook')])
+    forgetting = []
+    if source_test is not None and 'source_head' in cfg.model:
+        forgetting = [SourceTop1Hook(*source_test)]
     wall, cpu = time.perf_counter(), time.process_time()
     job = run_training(cfg, work_dir, options, experiment_name=name,
-                       allow_divergence=True)
+                       allow_divergence=True, hooks=forgetting)
     runner = job['runner']
     curve = job['history'].get('accuracy/top1', [])
     epochs = val_epochs(spec.epochs, spec.val_interval)
@@ -156,7 +170,10 @@ def run_method(method: Method, spec: RunSpec, params: dict, work_dir: str,
     top1 = curve[-1] if diverged is None else 100.0 / spec.num_target
     out = dict(runner.run_record, top1=top1, diverged=diverged,
                curve=[[e, a] for e, a in zip(epochs, curve)],
-               steps=runner.max_iters, train_seconds=job['seconds'])
+               steps=runner.max_iters, train_seconds=job['seconds'],
+               source_batch_size=options.get(SOURCE_BATCH_KEY))
+    if forgetting:
+        out['source_curve'] = forgetting[0].curve
     weights = runner.message_hub.log_scalars.get('train/source_weight')
     if weights is not None:
         w = [float(v) for v in weights.data[0]]

@@ -4,7 +4,15 @@ Every run, cell (references of a task, condition and seed), task and
 selection is one JSON file with a ``kind``; parts written by separate
 invocations (or machines) merge by reading every folder given. Methods are
 compared with plain fine-tuning seed by seed: paired t-interval, sign test
-and Wilcoxon signed-rank test of the differences.
+and Wilcoxon signed-rank test of the differences, the Wilcoxon p-values
+also Holm-corrected over every method x cell comparison of the report
+(references left out). A difference over fewer than :data:`MIN_SEEDS`
+seeds is marked ``too_few_seeds``: its interval is too wide and its tests
+too coarse to say much (2 seeds give a t-interval 12.7 standard errors
+wide on each side, and no p-value below 0.5). A run whose new head,
+target batches or data differ from the baseline's of its seed is not
+paired with it: it is left out of the differences and listed as
+``unpaired``.
 """
 import glob
 import json
@@ -15,14 +23,19 @@ from typing import Dict, List, Optional, Sequence
 
 import numpy as np
 
-from .paired_stats import correlation, sign_test, wilcoxon_p
+from .paired_stats import correlation, holm, sign_test, wilcoxon_p
 from .report import t_interval
 from .threads import DEFAULT_THREADS
 
-__all__ = ['load_records', 'summarise', 'first_reach']
+__all__ = [
+    'MIN_SEEDS', 'PAIRING_KEYS', 'load_records', 'summarise', 'first_reach',
+    'unpaired_keys'
+]
 
 BASELINE = 'plain'
 REFERENCE_METHODS = ('scratch', )
+# fewer paired seeds than this: the difference is marked too_few_seeds
+MIN_SEEDS = 5
 # where a results folder keeps its records (work_dirs and data beside them)
 RECORD_FOLDERS = ('runs', 'cells', 'tasks', 'parts')
 
@@ -85,9 +98,13 @@ def _mean_sd(values) -> tuple:
 
 
 def _paired(diffs: List[float]) -> dict:
+    """Mean, 95% t-interval, wins and ties (zero differences, no win),
+    sign and Wilcoxon p-values of paired differences."""
     ci = t_interval(diffs)
     return dict(mean=statistics.mean(diffs), ci95=list(ci) if ci else None,
-                wins=sum(d > 0 for d in diffs), n=len(diffs),
+                wins=sum(d > 0 for d in diffs),
+                ties=sum(d == 0 for d in diffs), n=len(diffs),
+                too_few_seeds=len(diffs) < MIN_SEEDS,
                 sign_p=sign_test(diffs), wilcoxon_p=wilcoxon_p(diffs))
 
 
@@ -102,8 +119,27 @@ def _full_curve(run: dict, runs) -> list:
     return [[e, done.get(e, run['top1'])] for e, _ in epochs]
 
 
+# what the runs of one seed must share to be compared seed by seed:
+# the new head, the target batches (indices, labels, augmented pixels) and
+# the data (train and evaluation images and labels)
+PAIRING_KEYS = ('head_init', 'batches_digest', 'data_digest')
+
+
+def unpaired_keys(run: dict, other: dict) -> List[str]:
+    """The :data:`PAIRING_KEYS` both runs recorded and differ in; the
+    batches of a diverged run are a prefix of the other's and not
+    compared."""
+    keys = [k for k in PAIRING_KEYS
+            if not (k == 'batches_digest' and (run.get('diverged') or
+                                               other.get('diverged')))]
+    return [k for k in keys if run.get(k) is not None
+            and other.get(k) is not None and run[k] != other[k]]
+
+
 def _method_row(runs: Dict[int, dict], plain: Dict[int, dict]) -> dict:
-    """One method of a cell; ``plain`` are the baseline's runs."""
+    """One method of a cell; ``plain`` are the baseline's runs. A seed
+    whose run is not paired with the baseline's (:func:`unpaired_keys`)
+    is left out of the differences and listed in ``unpaired``."""
     seeds = sorted(runs)
     row = dict(seeds=seeds, n=len(seeds), params=runs[seeds[0]].get(
         'params', {}), config=runs[seeds[0]].get('config'))
@@ -120,9 +156,25 @@ def _method_row(runs: Dict[int, dict], plain: Dict[int, dict]) -> dict:
     if len({tuple(e for e, _ in c) for c in curves}) == 1:
         row['curve_mean'] = [[e, statistics.mean(c[i][1] for c in curves)]
                              for i, (e, _) in enumerate(curves[0])]
+    # the forgetting curve: the source head's top-1 on held-out source
+    # images at step 0 and each validation, mean of the runs that made
+    # every point (a diverged run stopped early)
+    forgetting = [runs[s]['source_curve'] for s in seeds
+                  if runs[s].get('source_curve')
+                  and not runs[s].get('diverged')]
+    if forgetting and len({tuple(p for p, _ in c)
+                           for c in forgetting}) == 1:
+        row['source_curve_mean'] = [
+            [step, statistics.mean(c[i][1] for c in forgetting)]
+            for i, (step, _) in enumerate(forgetting[0])]
+        row['source_curve_runs'] = len(forgetting)
     for key in ('train_seconds', 'wall_seconds', 'cpu_seconds', 'steps'):
         row[key] = _mean_sd(runs[s].get(key) for s in seeds)[0]
-    paired = [s for s in seeds if s in plain]
+    unpaired = {s: unpaired_keys(runs[s], plain[s]) for s in seeds
+                if s in plain}
+    row['unpaired'] = [dict(seed=s, keys=k) for s, k in unpaired.items()
+                       if k]
+    paired = [s for s, k in unpaired.items() if not k]
     params = {json.dumps(runs[s].get('params', {}), sort_keys=True)
               for s in seeds}
     row['inconsistent_params'] = sorted(params) if len(params) > 1 else []
@@ -144,7 +196,8 @@ def _method_row(runs: Dict[int, dict], plain: Dict[int, dict]) -> dict:
 def _pairing(runs: Dict[str, Dict[int, dict]]) -> dict:
     """Whether, seed by seed, every method started from one head, saw one
     sequence of target batches and was evaluated on one set (when the
-    runs recorded ``data_digest``)."""
+    runs recorded ``data_digest``). The differences leave a mismatched
+    run out (:func:`_method_row`); this says where."""
     seeds = sorted({s for m in runs.values() for s in m})
     bad, checked = [], 0
     for seed in seeds:
@@ -182,6 +235,33 @@ def _noise_floor(plain_runs: List[dict], main_threads: int) -> Optional[dict]:
         out[str(t)] = dict(_paired(diffs), max_abs=max(map(abs, diffs)),
                            identical=sum(d == 0 for d in diffs))
     return out or None
+
+
+def _centred(runs: List[dict], x: np.ndarray, y: np.ndarray,
+             keys: Sequence[str]) -> tuple:
+    """``x`` and ``y`` (one value per run) minus their mean over the runs
+    that share the values of ``keys``."""
+    cx, cy = x.copy(), y.copy()
+    groups = defaultdict(list)
+    for i, r in enumerate(runs):
+        groups[tuple(r[k] for k in keys)].append(i)
+    for idx in groups.values():
+        cx[idx] -= cx[idx].mean()
+        cy[idx] -= cy[idx].mean()
+    return cx, cy
+
+
+def _holm(cells: List[dict], baseline: str) -> dict:
+    """Holm-correct the Wilcoxon p-values of every method's difference
+    to the baseline over all cells (one family per report; references
+    left out): sets ``wilcoxon_p_holm`` in each ``diff``."""
+    diffs = [r['diff'] for c in cells for m, r in c['methods'].items()
+             if m != baseline and m not in REFERENCE_METHODS
+             and r.get('diff')]
+    for d, p in zip(diffs, holm([d['wilcoxon_p'] for d in diffs])):
+        d['wilcoxon_p_holm'] = p
+    return dict(test='wilcoxon', comparisons=len(diffs),
+                left_out=list(REFERENCE_METHODS))
 
 
 def _order(name: str, baseline: str) -> tuple:
@@ -267,20 +347,20 @@ def summarise(records: Dict[str, list], baseline: str = BASELINE) -> dict:
         corr = dict(all_runs=correlation(x, y), runs=len(tuned),
                     left_out=sorted({r['method'] for r in probed} &
                                     set(REFERENCE_METHODS)))
-        cx, cy = x.copy(), y.copy()
-        groups = defaultdict(list)
-        for i, r in enumerate(tuned):
-            groups[(r['task'], r['condition'])].append(i)
-        for idx in groups.values():
-            cx[idx] -= cx[idx].mean()
-            cy[idx] -= cy[idx].mean()
-        corr['within_cell'] = correlation(cx, cy)
+        # within a cell: the cell's level (task difficulty) removed; within
+        # a cell and seed: also the seed's (its data), leaving what the
+        # methods of one seed do differently
+        corr['within_cell'] = correlation(*_centred(
+            tuned, x, y, ('task', 'condition')))
+        corr['within_cell_seed'] = correlation(*_centred(
+            tuned, x, y, ('task', 'condition', 'seed')))
         corr['points'] = [[r['method'], r['probe_top1'], r['top1']]
                           for r in probed]
     settings = sorted({json.dumps(r.get('settings'), sort_keys=True)
                        for r in runs if r.get('settings')})
     return dict(baseline=baseline, main_threads=main_threads,
                 settings=[json.loads(t) for t in settings],
+                holm=_holm(out_cells, baseline), min_seeds=MIN_SEEDS,
                 cells=out_cells,
                 correlation=corr, tasks=list({  # parts rewrite them
                     t['task']: t for t in records.get('task', [])}.values()),

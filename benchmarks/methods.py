@@ -11,8 +11,10 @@ hyper-parameter to select).
 A grid key ``'Type.arg'`` is the argument ``arg`` of the config's custom
 hook of type ``Type``; any other key is a config path, as in
 ``--cfg-options``. The first value of each grid is the config's own (a
-test checks it). Keys in :data:`SHARED_KEYS` (BatchNorm handling) are
-selected once, with plain fine-tuning, and applied to every method.
+test checks it), or for a key the benchmark sets from the run
+(:data:`RUN_KEYS`: the source batch size) the value it sets by default.
+Keys in :data:`SHARED_KEYS` (BatchNorm handling) are selected once, with
+plain fine-tuning, and applied to every method.
 """
 import copy
 import glob
@@ -23,9 +25,19 @@ from typing import Dict, List, NamedTuple, Optional
 from mmengine.config import Config
 
 __all__ = [
-    'Method', 'METHODS', 'SHARED_KEYS', 'RunSpec', 'available_methods',
-    'candidates', 'uses_source', 'method_options'
+    'DEFAULT_BATCH_SIZE', 'Method', 'METHODS', 'RUN_KEYS', 'SHARED_KEYS',
+    'SOURCE_BATCH_KEY', 'RunSpec', 'available_methods', 'candidates',
+    'uses_source', 'method_options'
 ]
+
+# target images per step of tools/benchmark_methods.py (--batch-size), and
+# source images per step of the methods that train on them
+# (--source-batch-size) unless told otherwise
+DEFAULT_BATCH_SIZE = 8
+SOURCE_BATCH_KEY = 'train_dataloader.batch_sampler.source_batch_size'
+# config keys the benchmark sets from the run (RunSpec): a grid on one of
+# them starts with the value the benchmark's defaults give it
+RUN_KEYS = {SOURCE_BATCH_KEY: DEFAULT_BATCH_SIZE}
 
 
 class Method(NamedTuple):
@@ -46,11 +58,16 @@ class Method(NamedTuple):
 METHODS = dict(
     plain=Method('finetune_digits.py',
                  grid={'model.backbone.norm_eval': (False, True)}),
-    # BatchNorm is soft's own choice too: its batches mix source and target
+    # BatchNorm is soft's own choice too: its batches mix source and
+    # target; the source batch size, at the default target batch of 8, is
+    # a source:target ratio of 1:1, 1:2 or 2:1
     soft=Method('softft_digits.py',
                 grid={'model.backbone.norm_eval': (False, True),
                       'SoftFineTuneHook.start_weight': (1.0, 0.3),
-                      'SoftFineTuneHook.decay_end': (0.25, 0.5)}),
+                      'SoftFineTuneHook.decay_end': (0.25, 0.5),
+                      SOURCE_BATCH_KEY: (DEFAULT_BATCH_SIZE,
+                                         DEFAULT_BATCH_SIZE // 2,
+                                         DEFAULT_BATCH_SIZE * 2)}),
     joint=Method('joint_digits.py',
                  grid={'SoftFineTuneHook.start_weight': (1.0, 0.3)}),
     l2sp=Method('l2sp_digits.py', grid={'model.loss.alpha': (0.1, 0.01, 1.0)}),
@@ -58,6 +75,9 @@ METHODS = dict(
                grid={'model.loss.loss_weight': (1.0, 0.3, 3.0)}),
     lpft=Method('lpft_digits.py',
                 grid={'LinearProbeHook.probe_end': (0.1, 0.3)}),
+    # lambda of Co-Tuning: 2.3 is the paper's
+    cotuning=Method('cotuning_digits.py',
+                    grid={'model.loss.loss_weight': (2.3, 1.0, 5.0)}),
     scratch=Method('finetune_digits.py', pretrained=False),
 )
 # BatchNorm in train mode (statistics updated) or frozen (pre-trained
@@ -98,7 +118,9 @@ def uses_source(cfg: Config) -> bool:
 
 class RunSpec(NamedTuple):
     """What one run trains on and how long (the same for every method of
-    a cell and seed)."""
+    a cell and seed). ``source_batch_size`` is the source images per
+    step of the methods that train on source images (None: as many as
+    ``batch_size``)."""
     seed: int
     epochs: int
     val_interval: int
@@ -111,6 +133,7 @@ class RunSpec(NamedTuple):
     num_target: int
     num_source: int
     workers: int = 0
+    source_batch_size: Optional[int] = None
 
 
 def _set_hook_arg(hooks: List[dict], key: str, value) -> None:
@@ -182,8 +205,7 @@ def method_options(method: Method, cfg: Config, params: dict, spec: RunSpec,
         opts.update({
             'train_dataloader.dataset.target.data_root': spec.target_root,
             'train_dataloader.dataset.source.data_root': spec.source_root,
-            'train_dataloader.batch_sampler.source_batch_size':
-            spec.batch_size,
+            SOURCE_BATCH_KEY: spec.source_batch_size or spec.batch_size,
             'train_dataloader.dataset.target.serialize_data': False,
             'train_dataloader.dataset.source.serialize_data': False,
         })

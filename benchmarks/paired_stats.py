@@ -1,15 +1,16 @@
 """Paired statistics of a benchmark beyond ``report.t_interval``.
 
 Seed-paired differences (method - plain): the exact sign test and the
-Wilcoxon signed-rank test, which do not assume normal differences; and
-Pearson / Spearman correlation between two per-cell measures (e.g. the
-probe k-NN gain and the target top-1 gain).
+Wilcoxon signed-rank test, which do not assume normal differences; Holm's
+step-down correction of a family of p-values; and Pearson / Spearman
+correlation between two per-cell measures (e.g. the probe k-NN gain and
+the target top-1 gain).
 """
-from typing import Dict, Optional, Sequence
+from typing import Dict, List, Optional, Sequence
 
 import numpy as np
 
-__all__ = ['sign_test', 'wilcoxon_p', 'correlation']
+__all__ = ['sign_test', 'wilcoxon_p', 'holm', 'correlation']
 
 
 def _diffs(diffs: Sequence[float]) -> np.ndarray:
@@ -39,15 +40,44 @@ def sign_test(diffs: Sequence[float]) -> float:
 def wilcoxon_p(diffs: Sequence[float]) -> float:
     """Two-sided Wilcoxon signed-rank p-value of paired differences.
 
-    scipy's ``wilcoxon`` with zero differences dropped (``'wilcox'``), the
-    exact null distribution for small samples without ties. All
-    differences zero gives p = 1.
+    Zero differences are dropped first (Wilcoxon's own rule, scipy's
+    ``zero_method='wilcox'``), so a tie of two methods neither counts for
+    nor against either, and the ranks are those of the non-zero
+    differences; then scipy's ``wilcoxon``, the exact null distribution
+    for small samples without ties. No non-zero difference gives p = 1.
     """
     from scipy import stats
     d = _diffs(diffs)
-    if not np.any(d != 0):
+    nonzero = d[d != 0]
+    if len(nonzero) == 0:
         return 1.0
-    return float(stats.wilcoxon(d, zero_method='wilcox').pvalue)
+    return float(stats.wilcoxon(nonzero, zero_method='wilcox').pvalue)
+
+
+def holm(pvalues: Sequence[float]) -> List[float]:
+    """Holm's step-down adjusted p-values of a family of tests.
+
+    With the ``m`` p-values sorted ascending, ``p_(1) <= ... <= p_(m)``,
+    the adjusted ``p~_(i) = min(1, max_{j <= i} (m - j + 1) p_(j))``;
+    rejecting where ``p~ <= alpha`` keeps the family-wise error rate at
+    ``alpha`` (Holm 1979).
+
+    Args:
+        pvalues (Sequence[float]): Raw p-values, in any order.
+
+    Returns:
+        list[float]: The adjusted p-values, in the order given.
+    """
+    p = np.asarray(pvalues, dtype=np.float64)
+    if p.ndim != 1 or np.any((p < 0) | (p > 1)):
+        raise ValueError('expected a list of p-values in [0, 1], but got '
+                         f'{list(pvalues)}')
+    m = len(p)
+    order = np.argsort(p, kind='stable')
+    steps = (m - np.arange(m)) * p[order]
+    adjusted = np.empty(m)
+    adjusted[order] = np.minimum(1.0, np.maximum.accumulate(steps))
+    return adjusted.tolist()
 
 
 def correlation(x: Sequence[float],

@@ -28,8 +28,9 @@ from .tasks import TASKS, write_probe, write_source
 from .train_job import run_training
 
 __all__ = [
-    'LazyPools', 'cache_folder', 'is_pretrained', 'pretrain_settings',
-    'pretrain_source', 'probe_references', 'width_options'
+    'SOURCE_TEST_PER_CLASS', 'LazyPools', 'cache_folder', 'is_pretrained',
+    'pretrain_settings', 'pretrain_source', 'probe_references',
+    'source_test_images', 'width_options'
 ]
 
 
@@ -84,6 +85,11 @@ class LazyPools(Mapping):
         return len(self._loaders)
 
 
+# held-out source images per class of source_top1 (and the forgetting
+# curve of the methods that keep the source head)
+SOURCE_TEST_PER_CLASS = 200
+
+
 def width_options(width: int, num_classes: int) -> dict:
     """Config options of the demo ResNet's width and class count."""
     return {
@@ -95,7 +101,13 @@ def width_options(width: int, num_classes: int) -> dict:
     }
 
 
-def _source_test(task: str, pools: Mapping, class_names, per_class: int):
+def source_test_images(task: str, pools: Mapping, class_names,
+                       per_class: int = SOURCE_TEST_PER_CLASS) -> tuple:
+    """The held-out source images of a task's source model: up to
+    ``per_class`` test images of each source class (a seeded choice),
+    ``uint8`` RGB ``(N, H, W, 3)``, and their labels (indices into
+    ``class_names``). The source model's ``source_top1`` is its top-1 on
+    them."""
     pool = pools[TASKS[task].source]
     rng = np.random.default_rng(0)
     idx, labels = [], []
@@ -194,7 +206,7 @@ def pretrain_source(task: str, pools: Mapping, cache_dir: str,
     seconds = time.perf_counter() - start
     checkpoint = osp.join(root, 'pretrain.pth')
     shutil.copy(job['checkpoint'], checkpoint)
-    images, labels = _source_test(task, pools, names, per_class=200)
+    images, labels = source_test_images(task, pools, names)
     model = build_classifier(config, width_options(width, len(names)),
                              checkpoint)
     out = dict(settings=settings, checkpoint=checkpoint,

@@ -2,9 +2,10 @@
 import copy
 import os.path as osp
 import time
-from typing import Optional, Union
+from typing import Optional, Sequence, Union
 
 from mmengine.config import Config
+from mmengine.hooks import Hook
 from mmengine.runner import Runner
 
 __all__ = ['run_training']
@@ -14,7 +15,8 @@ def run_training(config: Union[str, Config],
                  work_dir: str,
                  cfg_options: Optional[dict] = None,
                  experiment_name: Optional[str] = None,
-                 allow_divergence: bool = False) -> dict:
+                 allow_divergence: bool = False,
+                 hooks: Sequence[Hook] = ()) -> dict:
     """Train (and validate) with the ordinary ``Runner``, like tools/train.py.
 
     Args:
@@ -28,6 +30,9 @@ def run_training(config: Union[str, Config],
             (``FiniteLossHook``'s ``FloatingPointError``) and returns what
             was measured until then, with the error message as
             ``diverged``; False raises it. Defaults to False.
+        hooks (Sequence[Hook]): Hook objects registered on the built
+            runner beside the config's (e.g. one holding images in
+            memory). Defaults to none.
 
     Returns:
         dict: ``metrics`` (last validation metrics, may be empty),
@@ -45,6 +50,8 @@ def run_training(config: Union[str, Config],
     if cfg_options:
         cfg.merge_from_dict(cfg_options)
     runner = Runner.from_cfg(cfg)
+    for hook in hooks:
+        runner.register_hook(hook)
     start = time.perf_counter()
     diverged = None
     try:

@@ -5,8 +5,8 @@ Fashion-MNIST, cross Fashion-MNIST -> handwritten digits, and many-class
 font glyphs -> Fashion-MNIST / digits. Conditions
 (benchmarks/conditions.py):
 fewshot5, fewshot20, allshot, imbalanced, noisy (30% wrong labels).
-Methods (benchmarks/methods.py): plain, soft, joint, l2sp, lwf, lpft
-and training from scratch, each its configs/demo/*_digits.py.
+Methods (benchmarks/methods.py): plain, soft, joint, l2sp, lwf, lpft,
+cotuning and training from scratch, each its configs/demo/*_digits.py.
 
 Per task the source model is pre-trained once (seeded, cached under
 --cache-dir, its source top-1 reported). Per cell (task, condition) and
@@ -35,7 +35,7 @@ import warnings
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 from benchmarks.conditions import CONDITIONS
 from benchmarks.method_benchmark import run_benchmark
-from benchmarks.methods import available_methods
+from benchmarks.methods import DEFAULT_BATCH_SIZE, available_methods
 from benchmarks.tasks import TASKS
 from benchmarks.threads import add_threads_argument
 
@@ -69,14 +69,21 @@ def parse_args(argv=None):
                    help='choose hyper-parameters on validation data')
     p.add_argument('--report', nargs='+', metavar='DIR',
                    help='merge these result folders into --report-out')
-    p.add_argument('--report-out', default='docs/benchmark/fashion',
-                   help='where --report writes')
+    p.add_argument('--report-out',
+                   help='where --report writes (default: <first DIR>/report;'
+                   ' the published report is docs/benchmark/fashion, named '
+                   'on purpose)')
     p.add_argument('--cache-dir', default='work_dirs/benchmark_cache',
                    help='pre-trained source models (shared by parts)')
     p.add_argument('--width', type=int, default=16,
                    help='base channels of the CIFAR ResNet-18')
-    p.add_argument('--batch-size', type=int, default=8,
-                   help='target (and source) images per batch')
+    p.add_argument('--batch-size', type=int, default=DEFAULT_BATCH_SIZE,
+                   help='target images per batch')
+    p.add_argument('--source-batch-size', type=int,
+                   help='source images per batch of the methods that train '
+                   'on source images (soft, joint; recorded in each run); '
+                   'default: --batch-size. A method grid may select it '
+                   '(soft: 1:1, 1:2, 2:1 of the default batch)')
     p.add_argument('--min-steps', type=int, default=150,
                    help='optimiser steps every run takes at least')
     p.add_argument('--min-epochs', type=int, default=4,
@@ -119,6 +126,8 @@ def parse_args(argv=None):
         args.report_out = osp.join(args.out or '', 'report')
     if not args.report and not args.out:
         p.error('--out is required (or --report DIR ...)')
+    if args.report and args.report_out is None:
+        args.report_out = osp.join(args.report[0], 'report')
     for name, given, known in (('--tasks', args.tasks, TASKS),
                                ('--conditions', args.conditions, CONDITIONS)):
         unknown = [x for x in given if x not in known]
@@ -133,10 +142,13 @@ def parse_args(argv=None):
                 f'{sorted(methods)}')
     args.method_table = {m: methods[m] for m in args.methods}
     args.config_dir = CONFIGS
+    if args.source_batch_size is None:
+        args.source_batch_size = args.batch_size
     if min(args.seeds, args.min_steps, args.min_epochs, args.val_points,
-           args.batch_size, args.width) < 1:
+           args.batch_size, args.source_batch_size, args.width) < 1:
         p.error('--seeds, --min-steps, --min-epochs, --val-points, '
-                '--batch-size and --width should be >= 1')
+                '--batch-size, --source-batch-size and --width should be '
+                '>= 1')
     return args
 
 

@@ -45,8 +45,13 @@ def parse_args():
         help='fine-tuning epochs of both methods (default: 30)')
     parser.add_argument(
         '--pretrain-epochs', type=int,
-        help='source pre-training epochs when the pre-trained model does '
-        'not exist yet (default: configs/demo/digits_pretrain.py\'s)')
+        help='source pre-training epochs (default: configs/demo/'
+        'digits_pretrain.py\'s); a pre-trained model made with others is '
+        'trained again')
+    parser.add_argument(
+        '--retrain', action='store_true',
+        help='pre-train even if a pre-trained model is there (one made '
+        'with the same settings is reused otherwise)')
     parser.add_argument(
         '--prepare-only', action='store_true',
         help='write the data and the pre-trained model where '
@@ -61,7 +66,7 @@ def main():
     run_demo(CONFIGS, work_dir=args.work_dir, shots=args.shots,
              seed=args.seed, epochs=args.epochs,
              pretrain_epochs=args.pretrain_epochs,
-             prepare_only=args.prepare_only)
+             prepare_only=args.prepare_only, retrain=args.retrain)
 
 
 if __name__ == '__main__':

@@ -6,6 +6,7 @@ pairing test records what every method saw for one seed;
 compare_methods trains the demo configs through tools/train.py.
 """
 import json
+import os
 import os.path as osp
 import re
 
@@ -13,14 +14,35 @@ import numpy as np
 import pytest
 from mmpretrain.models.backbones import ResNet_CIFAR
 
+from benchmarks.baselines import load_cub_split, model_features
 from benchmarks.demo_data import prepare_demo
 from benchmarks.method_benchmark import run_part
 from benchmarks.method_report import write_report
-from benchmarks.method_runs import load_config, run_method
+from benchmarks.method_runs import (
+    build_classifier,
+    classify_top1,
+    load_config,
+    probe_top1,
+    run_method,
+)
 from benchmarks.method_stats import load_records, summarise
-from benchmarks.methods import METHODS, RunSpec, available_methods
+from benchmarks.methods import (
+    METHODS,
+    RUN_KEYS,
+    SOURCE_BATCH_KEY,
+    RunSpec,
+    available_methods,
+    method_options,
+)
+from benchmarks.paired_stats import sign_test, wilcoxon_p
 from benchmarks.quick_data import write_quick_fashion
-from benchmarks.source_models import LazyPools, pretrain_source
+from benchmarks.report import t_interval
+from benchmarks.source_models import (
+    LazyPools,
+    pretrain_source,
+    source_test_images,
+    width_options,
+)
 from benchmarks.tasks import write_target
 from tests.conftest import load_tool, repo_path, run_tool
 
@@ -48,24 +70,43 @@ def test_quick_mode_runs_the_whole_pipeline(tmp_path):
     assert {'plain', 'soft', 'scratch'} <= methods
     assert {(c['task'], c['condition']) for c in summary['cells']} == {
         ('far', 'fewshot5'), ('glyphs_digits', 'fewshot5')}
+    records = load_records([str(out)])
+    runs = records['run']
+    test = [r for r in runs if r['phase'] == 'test' and r['threads'] == 1]
+    top1 = {(r['task'], r['method'], r['seed']): r['top1'] for r in test}
+    rerun = {(r['task'], r['seed']): r['top1'] for r in runs
+             if r['phase'] == 'test' and r['threads'] == 2}
     for cell in summary['cells']:
+        task = cell['task']
         assert set(cell['methods']) == methods
         assert list(cell['methods'])[0] == 'plain'
         # every method of a seed: one head init, one target batch sequence
         assert cell['pairing'] == dict(checked_seeds=2, mismatched=[])
+        # the paired statistics are those of the runs' top-1, seed by seed
         soft = cell['methods']['soft']
+        diffs = [top1[task, 'soft', s] - top1[task, 'plain', s]
+                 for s in (0, 1)]
         assert soft['n'] == 2 and soft['diff']['n'] == 2
-        assert soft['diff']['ci95'] is not None
-        assert 0 <= soft['diff']['sign_p'] <= 1
-        assert set(cell['references']) == {'knn1', 'knn5', 'linear_probe',
-                                           'scratch'}
-        assert isinstance(cell['informative'], bool)
+        assert soft['diff']['mean'] == pytest.approx(sum(diffs) / 2)
+        assert soft['diff']['ci95'] == pytest.approx(list(t_interval(diffs)))
+        assert soft['diff']['sign_p'] == pytest.approx(sign_test(diffs))
+        assert soft['diff']['wilcoxon_p'] == pytest.approx(
+            wilcoxon_p(diffs))
+        assert soft['diff']['too_few_seeds']  # 2 seeds
+        cells = [c for c in records['cell'] if c['task'] == task]
+        refs = {k: sum(c[k] for c in cells) / 2
+                for k in ('knn1', 'knn5', 'linear_probe')}
+        refs['scratch'] = (top1[task, 'scratch', 0]
+                           + top1[task, 'scratch', 1]) / 2
+        assert cell['references'] == pytest.approx(refs)
+        plain = cell['methods']['plain']['top1_mean']
+        assert cell['informative'] == all(plain > v for v in refs.values())
         # the plain rerun on another thread count: the noise floor
         assert set(cell['noise_floor']) == {'2'}
-    runs = load_records([str(out)])['run']
-    test = [r for r in runs if r['phase'] == 'test' and r['threads'] == 1]
+        assert cell['noise_floor']['2']['mean'] == pytest.approx(sum(
+            rerun[task, s] - top1[task, 'plain', s] for s in (0, 1)) / 2)
     assert all(r['steps'] >= 8 for r in runs)  # --min-steps of --quick
-    assert all(0 <= r['probe_top1'] <= 100 for r in test)
+    assert all(r['settings']['source_batch_size'] == 4 for r in runs)
     # hyper-parameters chosen on validation seeds, none of them reported
     selection = {s['method']: s for s in summary['selection']}
     assert set(selection) == {'plain', 'lwf'} & methods
@@ -79,13 +120,39 @@ def test_quick_mode_runs_the_whole_pipeline(tmp_path):
             chosen['model.backbone.norm_eval']
         assert len(selection['lwf']['candidates']) == 3
     tasks = {t['task']: t for t in summary['tasks']}
-    assert 0 <= tasks['far']['source_top1'] <= 100
     assert len(tasks['far']['probe']['random_init']) == 3
+    # the far source model's held-out top-1 and probe reference are what
+    # its cached checkpoint gives
+    pre, = [json.loads(p.read_text()) for p in
+            (out / 'cache').glob('far_*/pretrain.json')]
+    model = build_classifier(osp.join(CONFIGS, 'digits_pretrain.py'),
+                             width_options(4, len(pre['class_names'])),
+                             pre['checkpoint'])
+    pools = LazyPools(str(out / 'quick_data' / 'fashion'),
+                      test_per_class=500)
+    held_out = source_test_images('far', pools, pre['class_names'])
+    assert tasks['far']['source_top1'] == classify_top1(model, *held_out)
+    probe = load_cub_split(str(out / 'data' / 'far' / 'probe'), 'test')
+    assert tasks['far']['probe']['pretrained'] == probe_top1(
+        model_features(model)(probe[0]), probe[1])
+    # the forgetting curve of the methods that keep the source head:
+    # at step 0 the source model's top-1, then at each validation
+    for r in test:
+        if r['method'] not in ('soft', 'joint', 'lwf', 'cotuning'):
+            assert 'source_curve' not in r, r['method']
+            continue
+        per_epoch = r['steps'] // r['epochs']
+        assert [s for s, _ in r['source_curve']] == [0] + [
+            e * per_epoch for e, _ in r['curve']]
+        assert r['source_curve'][0][1] == tasks[r['task']]['source_top1']
     assert summary['correlation']['runs'] == sum(
         r['method'] != 'scratch' for r in test)
     table = (out / 'report' / 'results.md').read_text()
     assert '### far / fewshot5' in table and 'Noise floor' in table
-    for name in ('accuracy_vs_epoch', 'forest', 'probe_vs_target'):
+    assert '## Forgetting' in table
+    assert f"Report written to {out / 'report'}: " in log
+    for name in ('accuracy_vs_epoch', 'forest', 'probe_vs_target',
+                 'forgetting'):
         assert (out / 'report' / f'{name}.png').read_bytes()[:4] == \
             b'\x89PNG'
 
@@ -100,12 +167,12 @@ def quick_cell(tmp_path_factory):
                           width=4, steps=10, max_per_class=20)
     cell = write_target('far', 'fewshot5', 3, pools, str(root / 'data'),
                         val_per_class=5)
-    spec = RunSpec(seed=3, epochs=3, val_interval=3, batch_size=4, width=4,
+    spec = RunSpec(seed=3, epochs=3, val_interval=2, batch_size=4, width=4,
                    target_root=cell['target'], eval_root=cell['val'],
                    source_root=pre['source_root'],
                    checkpoint=pre['checkpoint'], num_target=4,
-                   num_source=4)
-    return spec, root
+                   num_source=4, source_batch_size=2)
+    return spec, root, pools, pre
 
 
 def test_methods_see_the_same_head_batches_and_crops(quick_cell):
@@ -114,13 +181,18 @@ def test_methods_see_the_same_head_batches_and_crops(quick_cell):
     LwF's teacher, L2-SP's reference) without drawing from the global
     random stream, and SourceTargetDataset prepares source samples on a
     stream of their own, so every method of a seed starts from plain's new
-    head and sees plain's target batches and crops."""
-    spec, root = quick_cell
+    head and sees plain's target batches and crops. The methods that keep
+    the source head record its top-1 on the held-out source images, which
+    does not change the pairing: at step 0 it is the pre-trained source
+    model's."""
+    spec, root, pools, pre = quick_cell
     methods = available_methods(CONFIGS)
     assert {'plain', 'soft', 'scratch'} <= set(methods)
+    source_test = source_test_images('far', pools, pre['class_names'])
+    assert len(source_test[0]) == pre['source_test_images']
     recs = {
         name: run_method(method, spec, {}, str(root / name), CONFIGS,
-                         f'pairing_{name}')
+                         f'pairing_{name}', source_test=source_test)
         for name, method in methods.items()
     }
     plain = recs['plain']
@@ -133,10 +205,26 @@ def test_methods_see_the_same_head_batches_and_crops(quick_cell):
         assert rec['batch_digests'] == plain['batch_digests'], name
         assert rec['head_init'] == plain['head_init'], name
     assert recs['soft']['source_weight_steps'] > 0  # source images used
+    # the source batch size (2 per 4 target images) is recorded
+    assert recs['soft']['source_batch_size'] == 2
+    assert recs['joint']['source_batch_size'] == 2
+    assert recs['plain']['source_batch_size'] is None
+    # the forgetting curve: step 0 (the pre-trained head) and the
+    # validations after epochs 2 and 3 (5 steps each)
+    keep = {'soft', 'joint', 'lwf', 'cotuning'}
+    assert keep <= set(methods)
+    for name, rec in recs.items():
+        if name not in keep:
+            assert 'source_curve' not in rec, name
+            continue
+        steps, top1 = zip(*rec['source_curve'])
+        assert steps == (0, 10, 15), name
+        assert top1[0] == pre['source_top1'], name
+    assert 0 < pre['source_top1'] < 100
 
 
 def test_a_diverged_run_is_recorded_at_chance_level(quick_cell):
-    spec, root = quick_cell
+    spec, root, _, _ = quick_cell
     rec = run_method(METHODS['plain'], spec,
                      {'optim_wrapper.optimizer.lr': 1e12},
                      str(root / 'diverged'), CONFIGS, 'diverged',
@@ -149,10 +237,15 @@ def test_a_diverged_run_is_recorded_at_chance_level(quick_cell):
 
 
 def test_every_grid_starts_with_the_configs_own_value():
+    defaults = load_tool('benchmark_methods').parse_args(['--out', 'x'])
     for name, method in available_methods(CONFIGS).items():
         cfg = load_config(osp.join(CONFIGS, method.config))
         for key, values in method.grid.items():
-            if key[0].isupper():  # Type.arg of a custom hook
+            if key in RUN_KEYS:  # set from the run: the tool's default
+                assert values[0] == RUN_KEYS[key], (name, key)
+                assert key == SOURCE_BATCH_KEY
+                assert defaults.source_batch_size == values[0]
+            elif key[0].isupper():  # Type.arg of a custom hook
                 hook_type, arg = key.split('.', 1)
                 own = [h[arg] for h in cfg.custom_hooks
                        if h['type'] == hook_type]
@@ -167,6 +260,44 @@ def test_every_grid_starts_with_the_configs_own_value():
                 assert node == values[0], (name, key)
 
 
+def test_the_source_batch_size_is_its_own_setting():
+    """--source-batch-size (default: --batch-size) sets the source images
+    per step of the methods that train on them, a grid value overrides
+    it, and a method without source images has none."""
+    tool = load_tool('benchmark_methods')
+    args = tool.parse_args(['--out', 'x', '--batch-size', '6'])
+    assert (args.batch_size, args.source_batch_size) == (6, 6)
+    args = tool.parse_args(['--out', 'x', '--source-batch-size', '3'])
+    assert (args.batch_size, args.source_batch_size) == (8, 3)
+    with pytest.raises(SystemExit):
+        tool.parse_args(['--out', 'x', '--source-batch-size', '0'])
+    spec = RunSpec(seed=0, epochs=2, val_interval=1, batch_size=8, width=4,
+                   target_root='t', eval_root='e', source_root='s',
+                   checkpoint='c', num_target=4, num_source=4,
+                   source_batch_size=3)
+    for name, source in (('soft', 3), ('joint', 3), ('plain', None)):
+        method = METHODS[name]
+        cfg = load_config(osp.join(CONFIGS, method.config))
+        opts = method_options(method, cfg, {}, spec)
+        assert opts['train_dataloader.batch_size'] == 8
+        assert opts.get(SOURCE_BATCH_KEY) == source, name
+    soft = METHODS['soft']
+    cfg = load_config(osp.join(CONFIGS, soft.config))
+    assert method_options(soft, cfg, {SOURCE_BATCH_KEY: 16}, spec)[
+        SOURCE_BATCH_KEY] == 16
+    assert method_options(soft, cfg, {}, spec._replace(
+        source_batch_size=None))[SOURCE_BATCH_KEY] == 8
+
+
+def test_cotuning_has_a_grid_on_its_lambda():
+    found = available_methods(CONFIGS)
+    assert found['cotuning'] is METHODS['cotuning']
+    assert found['cotuning'].grid == {
+        'model.loss.loss_weight': (2.3, 1.0, 5.0)}
+    cfg = load_config(osp.join(CONFIGS, 'cotuning_digits.py'))
+    assert cfg.model.loss.type == 'CoTuningLoss'
+
+
 def test_a_config_outside_the_table_is_compared_as_it_is(tmp_path):
     for file in ('finetune_digits.py', 'digits_pretrain.py',
                  'delta_digits.py'):
@@ -177,98 +308,16 @@ def test_a_config_outside_the_table_is_compared_as_it_is(tmp_path):
     assert found['delta'].grid == {}
 
 
-def _run(method, seed, top1, threads=2, **extra):
-    return dict(kind='run', phase='test', task='far', condition='fewshot5',
-                method=method, seed=seed, threads=threads, params={},
-                params_id='', top1=top1, curve=[[1, top1 - 5], [2, top1]],
-                epoch_seconds=[1.0, 2.0], head_init=f'h{seed}',
-                batches_digest=f'b{seed}', probe_top1=50.0 + top1 / 10,
-                **extra)
-
-
-def _write(folder, records):
-    for i, rec in enumerate(records):
-        path = folder / 'runs' / f'{i}.json'
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(rec))
-
-
-def test_parts_merge_into_one_paired_summary(tmp_path):
-    # part 1: plain and soft on seeds 0-1; part 2: seed 2 and a plain
-    # rerun on 1 thread (the noise floor)
-    _write(tmp_path / 'a', [_run('plain', 0, 60), _run('soft', 0, 62),
-                            _run('plain', 1, 70), _run('soft', 1, 69)])
-    _write(tmp_path / 'b', [_run('plain', 2, 65), _run('soft', 2, 68),
-                            _run('plain', 0, 61, threads=1)])
-    summary = summarise(load_records([str(tmp_path / 'a'),
-                                      str(tmp_path / 'b')]))
-    cell, = summary['cells']
-    soft = cell['methods']['soft']
-    assert soft['diff']['mean'] == pytest.approx((2 - 1 + 3) / 3)
-    assert soft['diff']['wins'] == 2 and soft['n'] == 3
-    # soft reaches plain's final 60 at epoch 2 of seed 0 (57 at epoch 1)
-    assert soft['reached'] == 2  # seed 1 ends below plain's 70
-    assert cell['pairing'] == dict(checked_seeds=3, mismatched=[])
-    assert cell['noise_floor']['1']['mean'] == 1.0
-    assert summary['main_threads'] == 2
-    # no references recorded: nothing to beat, and a run written twice
-    _write(tmp_path / 'c', [_run('plain', 0, 60)])
-    with pytest.raises(ValueError, match='repeats the run'):
-        load_records([str(tmp_path / 'a'), str(tmp_path / 'c')])
-
-
-def test_diverged_runs_are_counted_and_kept_in_the_pairing(tmp_path):
-    broken = dict(_run('soft', 1, 25.0), diverged='loss is nan at '
-                  'iteration 3', curve=[], batches_digest='prefix')
-    _write(tmp_path, [_run('plain', 0, 60), _run('soft', 0, 62),
-                      _run('plain', 1, 70), broken])
-    summary = summarise(load_records([str(tmp_path)]))
-    cell, = summary['cells']
-    soft = cell['methods']['soft']
-    assert soft['diverged'] == 1 and soft['diff']['mean'] == (2 - 45) / 2
-    # the curve mean continues the diverged run at its chance-level score
-    assert soft['curve_mean'] == [[1, (57 + 25) / 2], [2, (62 + 25) / 2]]
-    # its batches (a prefix) are not compared; its head still is
-    assert cell['pairing'] == dict(checked_seeds=2, mismatched=[])
-    text = open(write_report(summary, str(tmp_path / 'r'))['markdown']).read()
-    assert '**Diverged**' in text and 'soft 1/2 seeds' in text
-    assert '| soft | 43.50 (-21.50 [' in text and ', 1/2), 1 diverged |' \
-        in text
-
-
-def test_probe_correlation_leaves_training_from_scratch_out(tmp_path):
-    _write(tmp_path, [_run(m, seed, top1) for m, seed, top1 in (
-        ('plain', 0, 60), ('soft', 0, 62), ('scratch', 0, 20),
-        ('plain', 1, 70), ('soft', 1, 69), ('scratch', 1, 25))])
-    corr = summarise(load_records([str(tmp_path)]))['correlation']
-    assert corr['runs'] == 4 and corr['left_out'] == ['scratch']
-    assert len(corr['points']) == 6  # the plot shows every run
-
-
-def test_selection_is_reported_per_task(tmp_path):
-    frozen, train = {'model.backbone.norm_eval': True}, {
-        'model.backbone.norm_eval': False}
-    runs = [dict(_run('plain', seed, top1), phase='select', task=task,
-                 params=params, params_id=str(params))
-            for seed, task, params, top1 in (
-                (100, 'far', train, 80), (101, 'far', train, 82),
-                (100, 'near', train, 40), (100, 'far', frozen, 70),
-                (100, 'near', frozen, 60),
-                (7, 'far', frozen, 0))]  # not a selection seed
-    _write(tmp_path, runs + [_run('plain', 0, 75)])
-    (tmp_path / 'selection.json').write_text(json.dumps(dict(
-        kind='selections', methods=[dict(
-            kind='selection', method='plain', params=frozen,
-            seeds=[100, 101], cells=[['far', 'fewshot5']] * 2,
-            candidates=[dict(params=train, val_top1=54.0, runs=3),
-                        dict(params=frozen, val_top1=65.0, runs=2)])])))
-    summary = summarise(load_records([str(tmp_path)]))
-    sel, = summary['selection']
-    by_task = [c['val_top1_by_task'] for c in sel['candidates']]
-    assert by_task == [dict(far=81.0, near=40.0), dict(far=70.0, near=60.0)]
-    text = open(write_report(summary, str(tmp_path / 'r'))['markdown']).read()
-    assert '| **norm_eval=True** | 65.00 | 70.00 | 60.00 | 0/2 |' in text
-    assert '| norm_eval=False | 54.00 | 81.00 | 40.00 | 0/3 |' in text
+def test_report_writes_beside_its_records_unless_told():
+    """--report never overwrites the published report by default: it
+    writes to <first DIR>/report, or where --report-out says."""
+    tool = load_tool('benchmark_methods')
+    args = tool.parse_args(['--report', 'a/fashion', 'b'])
+    assert args.report_out == osp.join('a/fashion', 'report')
+    args = tool.parse_args(['--report', 'a', '--report-out', 'docs/x'])
+    assert args.report_out == 'docs/x'
+    assert tool.parse_args(['--quick', '--out', 'q']).report_out == \
+        osp.join('q', 'report')
 
 
 def test_reported_seeds_must_not_have_chosen_the_hyper_parameters(
@@ -308,6 +357,14 @@ def test_compare_methods_on_the_demo_configs(tmp_path, monkeypatch):
         run_tool(*args, '--metric', 'accuracy/top5', cwd=str(tmp_path))
     log = run_tool(*args, cwd=str(tmp_path))
     assert '4 runs in' in log
+    report = tmp_path / 'c' / 'report'
+    assert f'Report written to {report}: results.md, results.json, ' \
+        'accuracy_vs_epoch.png, forest.png' in log
+    assert 'Threads: not pinned' in log
+    assert not (report / 'probe_vs_target.png').exists()  # no probe
+    # the failed call above left no empty record folder
+    assert all(os.listdir(folder) for folder, _, _ in
+               os.walk(tmp_path / 'c' / 'runs'))
     summary = json.loads(
         (tmp_path / 'c' / 'report' / 'results.json').read_text())
     cell, = summary['cells']

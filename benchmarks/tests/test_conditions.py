@@ -66,6 +66,20 @@ def test_noisy_exact_fraction():
     assert set(train_labels) <= {0, 1, 2}
 
 
+@pytest.mark.parametrize('n,fraction,flipped', [
+    (7, 0.3, 2),  # 2.1
+    (9, 0.3, 3),  # 2.7
+    (5, 0.5, 2),  # 2.5: a half goes to the even count
+    (7, 0.5, 4),  # 3.5
+    (3, 0.1, 0),  # 0.3: nothing flipped
+])
+def test_noisy_labels_round_the_count(n, fraction, flipped):
+    labels = np.arange(n) % 3
+    out = noisy_labels(labels, 3, fraction, np.random.default_rng(n))
+    assert (out != labels).sum() == flipped
+    assert set(out) <= {0, 1, 2}
+
+
 def test_noisy_labels_always_wrong():
     labels = np.repeat(np.arange(4), 25)
     out = noisy_labels(labels, 4, 0.5, np.random.default_rng(0))

@@ -1,6 +1,6 @@
 import pytest
 
-from benchmarks.paired_stats import correlation, sign_test, wilcoxon_p
+from benchmarks.paired_stats import correlation, holm, sign_test, wilcoxon_p
 
 
 def test_sign_test_hand_computed():
@@ -47,3 +47,24 @@ def test_balanced_and_losing_differences():
     out = correlation([1, 2, 3, 4], [4, 3, 2, 1])
     assert out['pearson_r'] == pytest.approx(-1.0)
     assert out['spearman_rho'] == pytest.approx(-1.0)
+
+
+def test_wilcoxon_drops_zero_differences():
+    # zeros dropped: the exact test of the 5 non-zero ones (2 / 2**5);
+    # ranking the zeros too (Pratt) would give 5 / 64
+    assert wilcoxon_p([0, 0, 1, 2, 3, 4, 5]) == pytest.approx(2 / 32)
+    assert wilcoxon_p([0, -1, 2, 3, 4, 5]) == pytest.approx(4 / 32)
+    assert wilcoxon_p([0]) == 1.0
+
+
+def test_holm_hand_computed():
+    # sorted 0.01, 0.03, 0.04, 0.5 (m = 4): 4 * 0.01, 3 * 0.03, then
+    # 2 * 0.04 = 0.08 raised to the 0.09 before it, 1 * 0.5
+    assert holm([0.04, 0.01, 0.5, 0.03]) == pytest.approx(
+        [0.09, 0.04, 0.5, 0.09])
+    # capped at 1; ties get one value
+    assert holm([0.6, 0.7]) == [1.0, 1.0]
+    assert holm([0.02, 0.02, 0.02]) == pytest.approx([0.06] * 3)
+    assert holm([0.3]) == [0.3] and holm([]) == []
+    with pytest.raises(ValueError, match=r'p-values in \[0, 1\].*1\.5'):
+        holm([0.5, 1.5])
