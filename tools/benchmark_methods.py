@@ -97,8 +97,10 @@ def parse_args(argv=None):
     p.add_argument('--test-per-class', type=int, default=500,
                    help='test images per class kept from each pool (a '
                    'fixed seeded choice; 0: all, e.g. 1000 of Fashion-MNIST)')
-    p.add_argument('--glyph-classes', type=int, default=400,
-                   help='classes of the glyph source')
+    p.add_argument('--glyph-classes', type=int,
+                   help='classes of the glyph source (default: 400, or '
+                   'every usable character when the installed fonts draw '
+                   'fewer)')
     p.add_argument('--fashion-root', default='/usr/share/datasets/'
                    'fashion-mnist', help='the four Fashion-MNIST IDX files')
     p.add_argument('--font-root', default='/usr/share/fonts',
