@@ -7,7 +7,9 @@ a train part and a held-out test part:
 - ``digits``: scikit-learn's 1797 handwritten digits (upscaled to 32x32),
   half of each class in the test part, always the same half;
 - ``glyphs``: characters drawn from the installed fonts (28x28), the
-  train and test parts drawn with different seeds.
+  train and test parts drawn with different seeds;
+- ``cjk_source``, ``cjk_target``, ``cjk_probe``: three disjoint sets of
+  CJK ideographs drawn from the installed fonts (``cjk_glyphs.py``).
 
 A pool says what each class depicts (:meth:`ImagePool.depictions`), in
 words every pool shares: the digit ``digit3`` and the glyph ``u0033``

@@ -11,7 +11,10 @@ probe classes, which are in neither, for the general-discrimination k-NN:
 - ``cross``: all ten Fashion-MNIST classes -> handwritten digits except
   3 and 8, the probe;
 - ``glyphs_fashion`` / ``glyphs_digits``: many-class font glyphs -> the
-  target and probe of ``far`` / ``cross``, so only the source differs.
+  target and probe of ``far`` / ``cross``, so only the source differs;
+- ``glyphs_cjk``: many CJK ideographs (1000 by default) -> other, unseen
+  ideographs (50), a fine-grained few-shot target; probe: 40 more
+  (``cjk_glyphs.py``).
 
 A probe class is never a source class: classes are compared by what they
 depict (``ImagePool.depictions``), across pools, so the glyphs ``3`` and
@@ -27,11 +30,13 @@ TRAIN pool as a second CUB root whose test split it is (read it with
 random choice is seeded by the task, the part and the seed (and the
 condition for the training images).
 """
+import functools
 import zlib
 from typing import Dict, Mapping, NamedTuple, Optional, Sequence, Tuple
 
 import numpy as np
 
+from .cjk_glyphs import CJKGlyphs
 from .conditions import CONDITIONS, split_train_val
 from .idx import FASHION_MNIST_DIR
 from .layouts import write_cub_layout, write_imagenet_layout
@@ -71,7 +76,9 @@ TASKS = dict(
     glyphs_fashion=TaskSpec('glyphs', None, 'fashion', _FAR_TARGET,
                             'fashion', _FAR_PROBE),
     glyphs_digits=TaskSpec('glyphs', None, 'digits', _DIGIT_TARGET,
-                           'digits', _DIGIT_PROBE))
+                           'digits', _DIGIT_PROBE),
+    glyphs_cjk=TaskSpec('cjk_source', None, 'cjk_target', None, 'cjk_probe',
+                        None))
 
 
 def _rng(*parts) -> np.random.Generator:
@@ -88,7 +95,8 @@ def _spec(task: str) -> TaskSpec:
 
 def load_pools(tasks: Sequence[str],
                fashion_root: str = FASHION_MNIST_DIR,
-               glyph_options: Optional[dict] = None) -> Dict[str, ImagePool]:
+               glyph_options: Optional[dict] = None,
+               cjk_options: Optional[dict] = None) -> Dict[str, ImagePool]:
     """The pools the given tasks read, by name.
 
     Args:
@@ -99,13 +107,18 @@ def load_pools(tasks: Sequence[str],
             :func:`glyph_pool` (e.g. ``num_classes``, ``train_per_class``,
             which should cover ``write_source``'s ``max_per_class``).
             Defaults to None (its defaults).
+        cjk_options (dict, optional): Keyword arguments of
+            :class:`CJKGlyphs`. Defaults to None (its defaults).
     """
     specs = [_spec(t) for t in tasks]
     names = {n for s in specs for n in (s.source, s.target, s.probe)}
+    cjk = CJKGlyphs(**(cjk_options or {}))
     loaders = dict(
         fashion=lambda: fashion_pool(fashion_root),
         digits=digits_pool,
-        glyphs=lambda: glyph_pool(**(glyph_options or {})))
+        glyphs=lambda: glyph_pool(**(glyph_options or {})),
+        **{f'cjk_{role}': functools.partial(cjk.pool, role)
+           for role in ('source', 'target', 'probe')})
     return {n: loaders[n]() for n in sorted(names)}
 
 
