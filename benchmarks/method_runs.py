@@ -14,7 +14,7 @@ import functools
 import logging
 import os.path as osp
 import time
-from typing import Dict, List, Optional
+from typing import Callable, Dict, List, Optional
 
 import numpy as np
 import torch
@@ -117,7 +117,9 @@ def release_runner(runner) -> None:
 
 def run_method(method: Method, spec: RunSpec, params: dict, work_dir: str,
                config_dir: str, name: str,
-               probe: Optional[tuple] = None) -> Dict:
+               probe: Optional[tuple] = None,
+               scores: Optional[Callable[[torch.nn.Module], dict]] = None
+               ) -> Dict:
     """Train one method on one cell and measure it.
 
     Args:
@@ -129,6 +131,9 @@ def run_method(method: Method, spec: RunSpec, params: dict, work_dir: str,
         name (str): Unique experiment name.
         probe (tuple, optional): Probe images ``(N, H, W, 3)`` and labels;
             None skips the general-discrimination probe.
+        scores (Callable, optional): More scores of the trained model
+            (e.g. its source top-1), merged into the record; not called
+            for a diverged run. Defaults to None.
 
     Returns:
         dict: ``top1`` (last validation; chance level, 100 / classes, if
@@ -165,6 +170,8 @@ def run_method(method: Method, spec: RunSpec, params: dict, work_dir: str,
         model = get_ori_model(runner.model)
         out['probe_top1'] = probe_top1(model_features(model)(probe[0]),
                                        probe[1])
+    if scores is not None and diverged is None:
+        out.update(scores(get_ori_model(runner.model)))
     release_runner(runner)
     out['wall_seconds'] = time.perf_counter() - wall
     out['cpu_seconds'] = time.process_time() - cpu

@@ -31,7 +31,8 @@ from .train_job import run_training
 
 __all__ = [
     'LazyPools', 'cache_folder', 'is_pretrained', 'pretrain_settings',
-    'pretrain_source', 'probe_references', 'width_options'
+    'pretrain_source', 'probe_references', 'source_test_images',
+    'width_options'
 ]
 
 
@@ -104,7 +105,10 @@ def width_options(width: int, num_classes: int) -> dict:
     }
 
 
-def _source_test(task: str, pools: Mapping, class_names, per_class: int):
+def source_test_images(task: str, pools: Mapping, class_names,
+                       per_class: int) -> tuple:
+    """Held-out test images ``(N, 32, 32, 3)`` of the source classes (up
+    to ``per_class`` each, a fixed choice) and their source labels."""
     pool = pools[TASKS[task].source]
     rng = np.random.default_rng(0)
     idx, labels = [], []
@@ -203,7 +207,7 @@ def pretrain_source(task: str, pools: Mapping, cache_dir: str,
     seconds = time.perf_counter() - start
     checkpoint = osp.join(root, 'pretrain.pth')
     shutil.copy(job['checkpoint'], checkpoint)
-    images, labels = _source_test(task, pools, names, per_class=200)
+    images, labels = source_test_images(task, pools, names, per_class=200)
     model = build_classifier(config, width_options(width, len(names)),
                              checkpoint)
     out = dict(settings=settings, checkpoint=checkpoint,

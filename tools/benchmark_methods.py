@@ -1,8 +1,10 @@
 """Compare fine-tuning methods on real images, seed-paired, on one Runner.
 
 Tasks (benchmarks/tasks.py): far and near Fashion-MNIST ->
-Fashion-MNIST, cross Fashion-MNIST -> handwritten digits, and many-class
-font glyphs -> Fashion-MNIST / digits. Conditions
+Fashion-MNIST, cross Fashion-MNIST -> handwritten digits, many-class
+font glyphs -> Fashion-MNIST / digits, and 1000 CJK ideographs -> 50
+unseen ones (glyphs_cjk; tools/benchmark_premise.py checks its premise).
+Conditions
 (benchmarks/conditions.py):
 fewshot5, fewshot20, allshot, imbalanced, noisy (30% wrong labels).
 Methods (benchmarks/methods.py): plain, soft, joint, l2sp, lwf, lpft
