@@ -62,6 +62,10 @@ class CJKGlyphs:
             Defaults to 20.
         probe_per_class (int): Images per probe class. Defaults to 10.
         size (int): Image side in pixels. Defaults to 32.
+        target_size (int, optional): Side the target's images are drawn
+            at, if not ``size`` (a task resizes them to the network's
+            input, so a smaller side is a blurrier, shifted domain).
+            Defaults to None (``size``).
         seed (int): Seed of the character sample and the drawings.
             Defaults to 0.
         font_root (str): Where fonts are searched. Defaults to
@@ -81,6 +85,7 @@ class CJKGlyphs:
                  target_test_per_class: int = 20,
                  probe_per_class: int = 10,
                  size: int = 32,
+                 target_size: Optional[int] = None,
                  seed: int = 0,
                  font_root: str = FONT_DIR,
                  min_fonts: int = 3,
@@ -101,25 +106,47 @@ class CJKGlyphs:
             raise ValueError('`probe_per_class` should be >= 2 (the probe '
                              'finds neighbours of the same class), but got '
                              f'{probe_per_class}')
-        self.options = dict(counts, seed=seed)
+        if target_size is not None and (
+                isinstance(target_size, bool) or
+                not isinstance(target_size, int) or target_size < 1):
+            raise ValueError('`target_size` should be None or an int >= 1, '
+                             f'but got {target_size!r}')
+        self.options = dict(counts, seed=seed, target_size=target_size)
         self.font_root = font_root
         self.cache_dir = cache_dir
-        self._fonts = None
+        self._fonts = {}
         self._classes = None
         self._pools = {}
 
-    def settings(self) -> dict:
-        """Everything the pools depend on: the options and the font files
-        (paths, sizes, faces)."""
+    def settings(self, role: Optional[str] = None) -> dict:
+        """Everything the pools (or one role's pool) depend on: the
+        options and the font files (paths, sizes, faces).
+
+        A role's characters are a cut of one sample whose first characters
+        do not depend on how many are drawn after them, so the source pool
+        depends on no target or probe option (another target leaves the
+        source, and its pre-trained model, as they are).
+        """
         files = [[p, osp.getsize(p), face_count(p)]
                  for p in find_font_files(self.font_root)]
-        return dict(self.options, fonts=files)
+        if role is None:
+            return dict(self.options, fonts=files)
+        if role not in ROLES:
+            raise ValueError(f'`role` should be one of {ROLES}, but got '
+                             f'{role!r}')
+        roles = ROLES[:ROLES.index(role) + 1]
+        keys = ['size', 'seed', 'min_fonts'] + [
+            f'{r}_classes' for r in roles] + [
+                k for k in self.options
+                if k.startswith(role) and not k.endswith('_classes')]
+        return dict({k: self.options[k] for k in keys}, role=role,
+                    fonts=files)
 
-    def _load_fonts(self) -> list:
-        if self._fonts is None:
-            _, self._fonts = load_glyph_fonts(
-                self.font_root, self.options['size'], all_faces=True)
-        return self._fonts
+    def _load_fonts(self, size: int) -> list:
+        if size not in self._fonts:
+            _, self._fonts[size] = load_glyph_fonts(self.font_root, size,
+                                                    all_faces=True)
+        return self._fonts[size]
 
     def classes(self) -> Dict[str, List[GlyphClass]]:
         """The characters of each role, in sample order."""
@@ -128,7 +155,7 @@ class CJKGlyphs:
         o = self.options
         wanted = o['source_classes'] + o['target_classes'] + \
             o['probe_classes']
-        fonts = self._load_fonts()
+        fonts = self._load_fonts(o['size'])
         maps = [font_codepoints(f) for f in fonts]
         order = [
             c for c in np.random.default_rng(o['seed']).permutation(
@@ -163,8 +190,8 @@ class CJKGlyphs:
     def _cache_path(self, role: str) -> Optional[str]:
         if self.cache_dir is None:
             return None
-        key = hashlib.sha1(json.dumps(
-            dict(self.settings(), role=role), sort_keys=True).encode())
+        key = hashlib.sha1(json.dumps(self.settings(role),
+                                      sort_keys=True).encode())
         return osp.join(self.cache_dir,
                         f'cjk_{role}_{key.hexdigest()[:12]}.npz')
 
@@ -174,12 +201,14 @@ class CJKGlyphs:
             source=(o['source_per_class'], o['source_test_per_class']),
             target=(o['target_per_class'], o['target_test_per_class']),
             probe=(0, o['probe_per_class']))[role]
+        size = o['target_size'] if role == 'target' and o[
+            'target_size'] else o['size']
         classes = self.classes()[role]
-        fonts = self._load_fonts()
+        fonts = self._load_fonts(size)
         train = render_glyph_images(fonts, classes, per_class[0],
-                                    2 * o['seed'], o['size'])
+                                    2 * o['seed'], size)
         test = render_glyph_images(fonts, classes, per_class[1],
-                                   2 * o['seed'] + 1, o['size'])
+                                   2 * o['seed'] + 1, size)
         return ImagePool(tuple(c.name for c in classes), *train, *test,
                          tuple(c.char for c in classes))
 

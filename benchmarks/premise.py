@@ -111,7 +111,7 @@ def run_premise(args) -> Dict[str, list]:
     spec = TASKS[args.task]
     key_extra = dict(fashion=osp.abspath(args.fashion_root))
     if spec.source.startswith('cjk_'):
-        key_extra['cjk'] = pools.cjk.settings()
+        key_extra['cjk'] = pools.cjk.settings(spec.source[len('cjk_'):])
     drawn = time.perf_counter()
     pools[spec.source]
     draw_seconds = time.perf_counter() - drawn

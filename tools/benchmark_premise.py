@@ -88,6 +88,9 @@ def parse_args(argv=None):
     p.add_argument('--image-size', type=int, default=32,
                    help='side of the drawn CJK images (the network sees '
                    '32x32)')
+    p.add_argument('--target-image-size', type=int,
+                   help='side the CJK target is drawn at (resized to 32: '
+                   'a blurrier, shifted domain; default: --image-size)')
     p.add_argument('--font-root', default='/usr/share/fonts')
     p.add_argument('--fashion-root',
                    default='/usr/share/datasets/fashion-mnist')
@@ -112,6 +115,7 @@ def parse_args(argv=None):
         probe_classes=args.probe_classes,
         source_per_class=args.renders_per_class,
         probe_per_class=args.probe_per_class, size=args.image_size,
+        target_size=args.target_image_size,
         font_root=args.font_root,
         cache_dir=osp.join(args.cache_dir, 'pools'))
     if args.quick:

@@ -119,3 +119,34 @@ def test_glyphs_cjk_task(font_root, tmp_path):
     assert len(test) == 4 * 3
     seen = set(source['class_names']) | set(probe['class_names'])
     assert not seen & set(cell['class_names'])
+
+
+def test_source_does_not_depend_on_the_target(font_root):
+    a = CJKGlyphs(**SMALL, font_root=font_root)
+    b = CJKGlyphs(**dict(SMALL, target_classes=6, probe_per_class=5),
+                  font_root=font_root)
+    assert a.settings('source') == b.settings('source')
+    assert a.settings('target') != b.settings('target')
+    assert a.settings('probe') != b.settings('probe')
+    assert a.settings() != b.settings()
+    assert [c.char for c in a.classes()['source']] == \
+        [c.char for c in b.classes()['source']]
+    np.testing.assert_array_equal(a.pool('source').train_images,
+                                  b.pool('source').train_images)
+    # the probe comes after the target: other target, other probe
+    assert a.classes()['probe'] != b.classes()['probe']
+    with pytest.raises(ValueError, match="`role` should be one of"):
+        a.settings('val')
+
+
+def test_target_size(font_root):
+    plain = CJKGlyphs(**SMALL, font_root=font_root)
+    blurred = CJKGlyphs(**SMALL, font_root=font_root, target_size=8)
+    assert blurred.pool('target').train_images.shape == (32, 8, 8)
+    assert blurred.pool('probe').test_images.shape == (12, 16, 16)
+    assert blurred.settings('source') == plain.settings('source')
+    assert blurred.settings('target') != plain.settings('target')
+    np.testing.assert_array_equal(blurred.pool('source').test_images,
+                                  plain.pool('source').test_images)
+    with pytest.raises(ValueError, match='`target_size`.*got 0'):
+        CJKGlyphs(target_size=0)

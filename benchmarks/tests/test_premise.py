@@ -9,7 +9,8 @@ from tests.conftest import repo_path, run_tool
 
 
 def records(pretrained=90.0, raw=60.0, random_init=(50.0, 84.0),
-            plain_probe=(80.0, 84.0), soft_probe=(88.0, 89.0)):
+            plain_probe=(80.0, 84.0), soft_probe=(88.0, 89.0),
+            linear=70.0):
     task = dict(
         kind='task', task='glyphs_cjk', condition='fewshot5',
         source_classes=1000, source_top1=70.0, pretrain_steps=3375,
@@ -19,7 +20,7 @@ def records(pretrained=90.0, raw=60.0, random_init=(50.0, 84.0),
         probe_classes=40, settings={}, machine=dict(cpu='cpu', threads=1),
         wall_seconds=900.0)
     cells = [dict(kind='cell', seed=s, knn1=20.0 + s, knn5=18.0,
-                  linear_probe=70.0, train_counts=[5] * 50,
+                  linear_probe=linear, train_counts=[5] * 50,
                   target_classes=50) for s in (0, 1)]
     runs = []
     for lr, drop in ((0.02, 0.0), (0.1, 10.0)):
@@ -48,6 +49,9 @@ def test_verdicts():
     assert low['lr'] == 0.02 and low['b']['probe_drop'] == -2.0
     assert not low['b']['pass'] and low['verdict'] == 'NO-GO'
     assert high['b']['probe_drop'] == 18.0 and high['verdict'] == 'GO'
+    # plain (80.5) beats the best reference, the linear probe (70)
+    assert high['c'] == {'best_reference': 'linear_probe',
+                         'over_reference': 10.5, 'pass': True}
     soft = high['methods']['soft']
     assert soft['minus_plain']['top1']['values'] == [3.0, 0.0]
     assert soft['minus_plain']['wins'] == 1
@@ -70,14 +74,26 @@ def test_premise_a_needs_both_margins():
     assert {r['verdict'] for r in fail['regimes']} == {'NO-GO'}
 
 
+def test_premise_c_plain_below_the_references():
+    # plain fine-tuning (80.5) below the linear probe: GO by (a) and (b)
+    # at lr 0.1, but (c) says the regime cannot show a transfer effect
+    wrecked = summarise_premise(records(linear=81.0))
+    assert wrecked['regimes'][1]['verdict'] == 'GO'
+    assert wrecked['regimes'][1]['c'] == {
+        'best_reference': 'linear_probe', 'over_reference': -0.5,
+        'pass': False}
+
+
 def test_write_premise_table(tmp_path):
     paths = write_premise_table(summarise_premise(records()), str(tmp_path))
     text = open(paths['markdown']).read()
     assert '(a) PASS: pre-trained minus raw pixels +30.00, minus the best ' \
         'random init +6.00' in text
     assert '| 0.1 | plain | 80.50 ± 0.71 |' in text
-    assert '+18.00 (PASS, needs >= 3) | **GO** |' in text
-    assert '-2.00 (FAIL, needs >= 3) | **NO-GO** |' in text
+    assert '+18.00 (PASS, needs >= 3) | **GO** | +10.50 vs linear_probe ' \
+        '(PASS) |' in text
+    assert '-2.00 (FAIL, needs >= 3) | **NO-GO** | +10.50 vs linear_probe ' \
+        '(PASS) |' in text
     assert '| 0.1 | soft | 82.00 ± 1.41 | 88.50 ± 0.71 | 60.00 ± 0.00 | ' \
         '+1.50 (1/2) | +16.50 |' in text
     assert json.load(open(paths['json']))['regimes'][1]['verdict'] == 'GO'
