@@ -138,6 +138,7 @@ def run_premise(args) -> Dict[str, list]:
         pretrain_seconds=pre.get('seconds'), pretrain_cached=pre['cached'],
         draw_seconds=draw_seconds, probe=refs, probe_images=len(probe[1]),
         probe_classes=int(probe[1].max()) + 1, settings=pre['settings'],
+        cjk=pools.cjk.options if spec.source.startswith('cjk_') else None,
         machine=machine(args.threads))
     scorer = source_scorer(args.task, pools, config, args.width, pre)
     pretrained = build_classifier(config, width_options(

@@ -117,6 +117,7 @@ def summarise_premise(records: Dict[str, list], margin_a: float = 5.0,
         regimes.append(regime)
     return dict(task=task['task'], condition=task['condition'],
                 machine=task['machine'], settings=task['settings'],
+                cjk=task.get('cjk'),
                 source=dict(classes=task['source_classes'],
                             top1=task['source_top1'],
                             pretrain_steps=task['pretrain_steps'],
@@ -135,6 +136,11 @@ def _f(x: float) -> str:
     return f'{x:.2f}'
 
 
+def _signed(x: float) -> str:
+    # a mean that rounds to 0 is shown as +0.00, not -0.00
+    return f'{round(x, 2) + 0.0:+.2f}'
+
+
 def _pm(s: dict) -> str:
     return f'{s["mean"]:.2f} ± {s["sd"]:.2f}'
 
@@ -147,7 +153,10 @@ def _markdown(s: dict) -> str:
         f'Source: {s["source"]["classes"]} classes, '
         f'{s["source"]["pretrain_steps"]} pre-training steps, held-out '
         f'source top-1 {_f(s["source"]["top1"])}. Target: '
-        f'{s["target_classes"]} classes, {s["shots"]} shots each. Probe: '
+        f'{s["target_classes"]} classes, {s["shots"]} shots each'
+        + (f' (drawn at {s["cjk"]["target_size"]} px, resized to 32)'
+           if (s.get('cjk') or {}).get('target_size') else '')
+        + '. Probe: '
         f'{s["probe"]["images"]} images of {s["probe"]["classes"]} classes '
         'in neither (leave-one-out 5-NN top-1). Seeds '
         f'{", ".join(map(str, s["seeds"]))} (paired); '
@@ -183,9 +192,10 @@ def _markdown(s: dict) -> str:
             lines.append(
                 f'| {r["lr"]:g} | {name} | {_pm(m["top1"])} | '
                 f'{_pm(m["probe"])} | {_pm(m["source_top1"])} | '
-                + (f'{diff["top1"]["mean"]:+.2f} ({diff["wins"]}/'
+                + (f'{_signed(diff["top1"]["mean"])} ({diff["wins"]}/'
                    f'{len(diff["top1"]["values"])}) | '
-                   f'{diff["probe"]["mean"]:+.2f} | ' if diff else '| | ')
+                   f'{_signed(diff["probe"]["mean"])} | ' if diff else
+                   '| | ')
                 + (f'{r["b"]["probe_drop"]:+.2f} '
                    f'({"PASS" if r["b"]["pass"] else "FAIL"}, needs >= '
                    f'{r["b"]["margin"]:g}) | **{r["verdict"]}** | '
