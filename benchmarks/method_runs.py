@@ -142,7 +142,8 @@ def run_method(method: Method, spec: RunSpec, params: dict, work_dir: str,
         made), ``probe_top1`` (not for a diverged run), the
         :class:`RunRecordHook` record, ``steps``, ``train_seconds``
         (``runner.train()``),
-        ``wall_seconds`` and ``cpu_seconds`` (build, train and probe).
+        ``wall_seconds`` and ``cpu_seconds`` (build, train, probe and
+        ``scores``).
     """
     cfg = load_config(osp.join(config_dir, method.config))
     options = method_options(method, cfg, params, spec,
