@@ -13,7 +13,8 @@ from typing import List, Sequence, Set
 from PIL import ImageFont
 
 __all__ = [
-    'FONT_DIR', 'find_font_files', 'load_font', 'font_codepoints', 'font_draws'
+    'FONT_DIR', 'find_font_files', 'face_count', 'load_font',
+    'font_codepoints', 'font_draws'
 ]
 
 FONT_DIR = '/usr/share/fonts'
@@ -45,17 +46,31 @@ def find_font_files(root: str = FONT_DIR) -> List[str]:
     return sorted(found)
 
 
-def load_font(path: str, size: int) -> ImageFont.FreeTypeFont:
+def face_count(path: str) -> int:
+    """Faces in a font file: those of a collection (``.ttc``, e.g. Noto
+    Sans CJK's JP, KR, SC, TC and HK faces), 1 for any other file."""
+    if not path.lower().endswith('.ttc'):
+        return 1
+    from fontTools.ttLib import TTCollection
+    return len(TTCollection(path, lazy=True).fonts)
+
+
+def load_font(path: str, size: int,
+              index: int = 0) -> ImageFont.FreeTypeFont:
     """A font file at ``size`` pixels per em, with Pillow's basic layout.
 
     The basic layout engine maps one character to one glyph with no
     shaping, so a rendering depends only on the font file and the size.
-    Collections (``.ttc``) give their first face.
+
+    Args:
+        path (str): Font file.
+        size (int): Pixels per em.
+        index (int): Face of a collection (``.ttc``). Defaults to 0.
     """
     if size < 1:
         raise ValueError(f'font size should be >= 1, but got {size}')
     return ImageFont.truetype(
-        path, size, index=0, layout_engine=ImageFont.Layout.BASIC)
+        path, size, index=index, layout_engine=ImageFont.Layout.BASIC)
 
 
 def font_codepoints(font: ImageFont.FreeTypeFont) -> Set[int]:

@@ -13,7 +13,13 @@ from typing import List, NamedTuple, Sequence, Tuple
 import numpy as np
 from PIL import ImageFont
 
-from .glyph_fonts import FONT_DIR, find_font_files, font_draws, load_font
+from .glyph_fonts import (
+    FONT_DIR,
+    face_count,
+    find_font_files,
+    font_draws,
+    load_font,
+)
 from .glyph_render import GLYPH_SIZE, glyph_font_size, render_glyph
 
 __all__ = [
@@ -68,14 +74,40 @@ class GlyphClass(NamedTuple):
 
 
 def load_glyph_fonts(root: str = FONT_DIR,
-                     size: int = GLYPH_SIZE) -> Tuple[List[str], list]:
-    """Every font file under ``root``, loaded for :func:`render_glyph`.
+                     size: int = GLYPH_SIZE,
+                     all_faces: bool = False) -> Tuple[List[str], list]:
+    """Every scalable font under ``root``, loaded for :func:`render_glyph`.
+
+    A bitmap-only font (fixed sizes, e.g. ``unifont_sample.ttf`` of
+    Debian's ``fonts-unifont``) cannot be drawn at the renderer's size:
+    FreeType refuses it with "invalid pixel size" and it is left out. Any
+    other error of a font file is raised.
+
+    Args:
+        root (str): Folder searched recursively. Defaults to ``FONT_DIR``.
+        size (int): Image side the fonts will draw. Defaults to
+            ``GLYPH_SIZE``.
+        all_faces (bool): Every face of a collection (``.ttc``) rather
+            than its first. Defaults to False.
 
     Returns:
-        tuple[list[str], list[FreeTypeFont]]: Paths (sorted) and fonts.
+        tuple[list[str], list[FreeTypeFont]]: Face names (the path, with
+        ``#<index>`` for a collection's faces when ``all_faces``), in
+        sorted path order, and the fonts.
     """
-    paths = find_font_files(root)
-    return paths, [load_font(p, glyph_font_size(size)) for p in paths]
+    names, fonts = [], []
+    for path in find_font_files(root):
+        count = face_count(path) if all_faces else 1
+        for index in range(count):
+            try:
+                font = load_font(path, glyph_font_size(size), index)
+            except OSError as e:
+                if str(e) != 'invalid pixel size':
+                    raise
+                break
+            names.append(f'{path}#{index}' if count > 1 else path)
+            fonts.append(font)
+    return names, fonts
 
 
 def _unit_rows(images: List[np.ndarray]) -> np.ndarray:

@@ -130,7 +130,9 @@ class Part:
             num_classes=args.glyph_classes, font_root=args.font_root,
             train_per_class=min(args.source_per_class, 100),
             test_per_class=50, min_fonts=3 if not args.quick else 1),
-            args.test_per_class or None)
+            args.test_per_class or None,
+            dict(font_root=args.font_root,
+                 cache_dir=osp.join(args.cache_dir, 'pools')))
         self.selection = {}
         sel = osp.join(args.out, 'selection.json')
         if osp.exists(sel):

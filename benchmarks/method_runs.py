@@ -14,7 +14,7 @@ import functools
 import logging
 import os.path as osp
 import time
-from typing import Dict, List, Optional
+from typing import Callable, Dict, List, Optional
 
 import numpy as np
 import torch
@@ -119,7 +119,9 @@ def release_runner(runner) -> None:
 def run_method(method: Method, spec: RunSpec, params: dict, work_dir: str,
                config_dir: str, name: str,
                probe: Optional[tuple] = None,
-               source_test: Optional[tuple] = None) -> Dict:
+               source_test: Optional[tuple] = None,
+               scores: Optional[Callable[[torch.nn.Module], dict]] = None
+               ) -> Dict:
     """Train one method on one cell and measure it.
 
     Args:
@@ -136,6 +138,9 @@ def run_method(method: Method, spec: RunSpec, params: dict, work_dir: str,
             config's model has a ``source_head``) records the head's top-1
             on them at step 0 and after every validation
             (:class:`SourceTop1Hook`). None records nothing.
+        scores (Callable, optional): More scores of the trained model
+            (e.g. its source top-1), merged into the record; not called
+            for a diverged run. Defaults to None.
 
     Returns:
         dict: ``top1`` (last validation; chance level, 100 / classes, if
@@ -148,7 +153,8 @@ def run_method(method: Method, spec: RunSpec, params: dict, work_dir: str,
         diverged run), the
         :class:`RunRecordHook` record, ``steps``, ``train_seconds``
         (``runner.train()``),
-        ``wall_seconds`` and ``cpu_seconds`` (build, train and probe).
+        ``wall_seconds`` and ``cpu_seconds`` (build, train, probe and
+        ``scores``).
     """
     cfg = load_config(osp.join(config_dir, method.config))
     options = method_options(method, cfg, params, spec,
@@ -182,6 +188,8 @@ def run_method(method: Method, spec: RunSpec, params: dict, work_dir: str,
         model = get_ori_model(runner.model)
         out['probe_top1'] = probe_top1(model_features(model)(probe[0]),
                                        probe[1])
+    if scores is not None and diverged is None:
+        out.update(scores(get_ori_model(runner.model)))
     release_runner(runner)
     out['wall_seconds'] = time.perf_counter() - wall
     out['cpu_seconds'] = time.process_time() - cpu

@@ -9,7 +9,10 @@ font package:
   images: each class a random blocky template, each image that template
   shifted by up to 3 pixels, at a random contrast, with pixel noise;
 - :func:`write_quick_font` writes Pillow's bundled font (a TrueType font
-  drawing Latin letters, digits and symbols) as the only font of a folder.
+  drawing Latin letters, digits and symbols) as the only font of a folder;
+- :func:`write_quick_cjk_fonts` writes TrueType fonts (built with
+  fontTools) that draw some CJK ideographs, each a random pattern of
+  squares, for the CJK pools.
 """
 import gzip
 import os
@@ -21,7 +24,10 @@ from PIL import ImageFont
 
 from .idx import FASHION_MNIST_FILES
 
-__all__ = ['write_idx', 'write_quick_fashion', 'write_quick_font']
+__all__ = [
+    'write_idx', 'write_quick_fashion', 'write_quick_font',
+    'write_quick_cjk_fonts'
+]
 
 
 def write_idx(path: str, array: np.ndarray) -> str:
@@ -87,4 +93,67 @@ def write_quick_font(root: str) -> str:
     os.makedirs(root, exist_ok=True)
     with open(osp.join(root, 'bundled.ttf'), 'wb') as f:
         f.write(ImageFont.load_default().font_bytes)
+    return root
+
+
+def _square(pen, x0: int, y0: int, x1: int, y1: int) -> None:
+    pen.moveTo((x0, y0))
+    pen.lineTo((x0, y1))
+    pen.lineTo((x1, y1))
+    pen.lineTo((x1, y0))
+    pen.closePath()
+
+
+def write_quick_cjk_fonts(root: str,
+                          num_chars: int = 60,
+                          faces: int = 3,
+                          seed: int = 0) -> str:
+    """Write ``faces`` TrueType fonts drawing the same ``num_chars`` CJK
+    ideographs (random ones of U+4E00-U+9FA5).
+
+    Each character is a random pattern of 5x5 grid squares; face ``k``
+    draws the squares inset by a different margin (a bolder or lighter
+    style).
+
+    Args:
+        root (str): Folder to write (created): ``standin_cjk_<k>.ttf``.
+        num_chars (int): Characters each font draws. Defaults to 60.
+        faces (int): Font files. Defaults to 3.
+        seed (int): Seed of the characters and patterns. Defaults to 0.
+
+    Returns:
+        str: ``root``, to pass where ``FONT_DIR`` is expected.
+    """
+    from fontTools.fontBuilder import FontBuilder
+    from fontTools.pens.ttGlyphPen import TTGlyphPen
+    if num_chars < 1 or faces < 1:
+        raise ValueError('`num_chars` and `faces` should be >= 1, but got '
+                         f'{num_chars} and {faces}')
+    rng = np.random.default_rng(seed)
+    codes = np.sort(rng.choice(np.arange(0x4E00, 0x9FA6), num_chars,
+                               replace=False)).tolist()
+    patterns = rng.random((num_chars, 5, 5)) < 0.45
+    patterns[:, 2, 2] = True  # never empty
+    os.makedirs(root, exist_ok=True)
+    names = ['.notdef'] + [f'uni{c:04X}' for c in codes]
+    for face in range(faces):
+        inset = 10 + 25 * face
+        glyphs = {'.notdef': TTGlyphPen(None).glyph()}
+        for name, pattern in zip(names[1:], patterns):
+            pen = TTGlyphPen(None)
+            for y, x in zip(*np.nonzero(pattern)):
+                _square(pen, 100 + 160 * x + inset, 700 - 160 * y + inset,
+                        260 + 160 * x - inset, 860 - 160 * y - inset)
+            glyphs[name] = pen.glyph()
+        fb = FontBuilder(1000, isTTF=True)
+        fb.setupGlyphOrder(names)
+        fb.setupCharacterMap(dict(zip(codes, names[1:])))
+        fb.setupGlyf(glyphs)
+        fb.setupHorizontalMetrics({n: (1000, 0) for n in names})
+        fb.setupHorizontalHeader(ascent=880, descent=-120)
+        fb.setupNameTable(dict(familyName='Stand-in CJK',
+                               styleName=f'Face {face}'))
+        fb.setupOS2(sTypoAscender=880, usWinAscent=880, usWinDescent=120)
+        fb.setupPost()
+        fb.save(osp.join(root, f'standin_cjk_{face}.ttf'))
     return root

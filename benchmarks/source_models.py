@@ -8,6 +8,7 @@ images is stored beside it. The probe references say what the
 general-discrimination score means: raw pixels, randomly initialised
 networks and the pre-trained network, through the same metric.
 """
+import functools
 import hashlib
 import json
 import os
@@ -20,6 +21,7 @@ from typing import Dict, Optional
 import numpy as np
 
 from .baselines import load_cub_split, model_features
+from .cjk_glyphs import ROLES, CJKGlyphs
 from .idx import FASHION_MNIST_DIR
 from .method_runs import build_classifier, classify_top1, probe_top1
 from .pools import digits_pool, fashion_pool, glyph_pool, to_rgb
@@ -46,11 +48,15 @@ class LazyPools(Mapping):
             images per class (the same seeded choice in every run), so
             that validating Fashion-MNIST's 1000 per class does not
             dominate a short run. Defaults to None (all).
+        cjk_options (dict, optional): Arguments of ``CJKGlyphs`` (the
+            ``cjk_source``, ``cjk_target`` and ``cjk_probe`` pools).
+            Defaults to None (its defaults).
     """
 
     def __init__(self, fashion_root: str = FASHION_MNIST_DIR,
                  glyph_options: Optional[dict] = None,
-                 test_per_class: Optional[int] = None):
+                 test_per_class: Optional[int] = None,
+                 cjk_options: Optional[dict] = None):
         if test_per_class is not None and test_per_class < 1:
             raise ValueError('`test_per_class` should be None or >= 1, but '
                              f'got {test_per_class}')
@@ -58,10 +64,13 @@ class LazyPools(Mapping):
         self.glyph_options = dict(glyph_options or {})
         self.test_per_class = test_per_class
         self._loaded = {}
+        self.cjk = CJKGlyphs(**(cjk_options or {}))
         self._loaders = dict(
             fashion=lambda: fashion_pool(self.fashion_root),
             digits=digits_pool,
-            glyphs=lambda: glyph_pool(**self.glyph_options))
+            glyphs=lambda: glyph_pool(**self.glyph_options),
+            **{f'cjk_{role}': functools.partial(self.cjk.pool, role)
+               for role in ROLES})
 
     def __getitem__(self, name):
         if name not in self._loaded:

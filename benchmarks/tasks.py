@@ -11,7 +11,15 @@ probe classes, which are in neither, for the general-discrimination k-NN:
 - ``cross``: all ten Fashion-MNIST classes -> handwritten digits except
   3 and 8, the probe;
 - ``glyphs_fashion`` / ``glyphs_digits``: many-class font glyphs -> the
-  target and probe of ``far`` / ``cross``, so only the source differs.
+  target and probe of ``far`` / ``cross``, so only the source differs;
+- ``glyphs_cjk``: many CJK ideographs (1000 by default) -> other, unseen
+  ideographs (50), a fine-grained few-shot target; probe: 40 more
+  (``cjk_glyphs.py``).
+
+A probe class is never a source class: classes are compared by what they
+depict (``ImagePool.depictions``), across pools, so the glyphs ``3`` and
+``8`` stay out of the glyph source of ``glyphs_digits`` whose probe is
+the handwritten 3 and 8.
 
 Images are written as 32x32 RGB (the demo ResNet's input): the source in
 ImageNet's layout (``meta/train.txt``); the target in CUB's layout (train
@@ -22,32 +30,35 @@ TRAIN pool as a second CUB root whose test split it is (read it with
 random choice is seeded by the task, the part and the seed (and the
 condition for the training images).
 """
+import functools
 import zlib
 from typing import Dict, Mapping, NamedTuple, Optional, Sequence, Tuple
 
 import numpy as np
 
+from .cjk_glyphs import CJKGlyphs
 from .conditions import CONDITIONS, split_train_val
 from .idx import FASHION_MNIST_DIR
 from .layouts import write_cub_layout, write_imagenet_layout
 from .pools import ImagePool, digits_pool, fashion_pool, glyph_pool, to_rgb
 
-__all__ = ['TaskSpec', 'TASKS', 'load_pools', 'write_source', 'write_probe',
-           'write_target']
+__all__ = ['TaskSpec', 'TASKS', 'load_pools', 'source_classes',
+           'write_source', 'write_probe', 'write_target']
 
 
 class TaskSpec(NamedTuple):
     """Pools and class names of a task's source, target and probe.
 
-    ``source_classes`` None means every class of the source pool that is
-    not a probe class.
+    ``source_classes`` None means every class of the source pool that
+    depicts no probe class; ``target_classes`` / ``probe_classes`` None
+    mean every class of their pool.
     """
     source: str
     source_classes: Optional[Tuple[str, ...]]
     target: str
-    target_classes: Tuple[str, ...]
+    target_classes: Optional[Tuple[str, ...]]
     probe: str
-    probe_classes: Tuple[str, ...]
+    probe_classes: Optional[Tuple[str, ...]]
 
 
 _FAR_TARGET = ('sandal', 'sneaker', 'bag', 'ankle_boot')
@@ -65,7 +76,9 @@ TASKS = dict(
     glyphs_fashion=TaskSpec('glyphs', None, 'fashion', _FAR_TARGET,
                             'fashion', _FAR_PROBE),
     glyphs_digits=TaskSpec('glyphs', None, 'digits', _DIGIT_TARGET,
-                           'digits', _DIGIT_PROBE))
+                           'digits', _DIGIT_PROBE),
+    glyphs_cjk=TaskSpec('cjk_source', None, 'cjk_target', None, 'cjk_probe',
+                        None))
 
 
 def _rng(*parts) -> np.random.Generator:
@@ -82,7 +95,8 @@ def _spec(task: str) -> TaskSpec:
 
 def load_pools(tasks: Sequence[str],
                fashion_root: str = FASHION_MNIST_DIR,
-               glyph_options: Optional[dict] = None) -> Dict[str, ImagePool]:
+               glyph_options: Optional[dict] = None,
+               cjk_options: Optional[dict] = None) -> Dict[str, ImagePool]:
     """The pools the given tasks read, by name.
 
     Args:
@@ -93,14 +107,45 @@ def load_pools(tasks: Sequence[str],
             :func:`glyph_pool` (e.g. ``num_classes``, ``train_per_class``,
             which should cover ``write_source``'s ``max_per_class``).
             Defaults to None (its defaults).
+        cjk_options (dict, optional): Keyword arguments of
+            :class:`CJKGlyphs`. Defaults to None (its defaults).
     """
     specs = [_spec(t) for t in tasks]
     names = {n for s in specs for n in (s.source, s.target, s.probe)}
+    cjk = CJKGlyphs(**(cjk_options or {}))
     loaders = dict(
         fashion=lambda: fashion_pool(fashion_root),
         digits=digits_pool,
-        glyphs=lambda: glyph_pool(**(glyph_options or {})))
+        glyphs=lambda: glyph_pool(**(glyph_options or {})),
+        **{f'cjk_{role}': functools.partial(cjk.pool, role)
+           for role in ('source', 'target', 'probe')})
     return {n: loaders[n]() for n in sorted(names)}
+
+
+def _names(pool: ImagePool, given: Optional[Sequence[str]]) -> tuple:
+    return pool.class_names if given is None else tuple(given)
+
+
+def source_classes(task: str, pools: Mapping[str, ImagePool]) -> tuple:
+    """The source classes of a task: its ``source_classes``, or every class
+    of the source pool that depicts no probe class.
+
+    Raises:
+        ValueError: If a named source class depicts a probe class.
+    """
+    spec = _spec(task)
+    pool, probe = pools[spec.source], pools[spec.probe]
+    probe_idx = _indices(probe, spec.probe, _names(probe, spec.probe_classes))
+    banned = {probe.depictions()[i] for i in probe_idx}
+    shows = dict(zip(pool.class_names, pool.depictions()))
+    if spec.source_classes is None:
+        return tuple(n for n in pool.class_names if shows[n] not in banned)
+    _indices(pool, spec.source, spec.source_classes)
+    clash = [n for n in spec.source_classes if shows[n] in banned]
+    if clash:
+        raise ValueError(f'task {task!r}: source classes {clash} depict '
+                         'probe classes; a probe class must be unseen')
+    return tuple(spec.source_classes)
 
 
 def _indices(pool: ImagePool, pool_name: str,
@@ -140,9 +185,7 @@ def write_source(task: str, pools: Mapping[str, ImagePool], root: str,
     """
     spec = _spec(task)
     pool = pools[spec.source]
-    names = spec.source_classes or tuple(
-        n for n in pool.class_names
-        if spec.probe != spec.source or n not in spec.probe_classes)
+    names = source_classes(task, pools)
     idx, labels = _pick(pool.train_labels, _indices(pool, spec.source, names),
                         max_per_class, _rng(task, 'source', seed))
     write_imagenet_layout(root, 'train', to_rgb(pool.train_images[idx]),
@@ -160,12 +203,13 @@ def write_probe(task: str, pools: Mapping[str, ImagePool], root: str,
     """
     spec = _spec(task)
     pool = pools[spec.probe]
-    classes = _indices(pool, spec.probe, spec.probe_classes)
+    names = _names(pool, spec.probe_classes)
+    classes = _indices(pool, spec.probe, names)
     idx, labels = _pick(pool.test_labels, classes, max_per_class,
                         _rng(task, 'probe', seed))
     write_cub_layout(root, to_rgb(pool.test_images[idx]), labels,
-                     [False] * len(idx), spec.probe_classes)
-    return dict(root=root, class_names=spec.probe_classes)
+                     [False] * len(idx), names)
+    return dict(root=root, class_names=names)
 
 
 def write_target(task: str, condition: str, seed: int,
@@ -196,7 +240,8 @@ def write_target(task: str, condition: str, seed: int,
         raise ValueError(f'unknown condition {condition!r}; expected one of '
                          f'{sorted(CONDITIONS)}')
     pool = pools[spec.target]
-    classes = _indices(pool, spec.target, spec.target_classes)
+    names = _names(pool, spec.target_classes)
+    classes = _indices(pool, spec.target, names)
     pool_idx, labels = _pick(pool.train_labels, classes, None, _rng(task))
     val, train, train_labels = split_train_val(
         labels, len(classes), CONDITIONS[condition], _rng(task, 'val', seed),
@@ -206,12 +251,12 @@ def write_target(task: str, condition: str, seed: int,
                                     pool.test_images[test_idx]]))
     target = write_cub_layout(
         f'{root}/target', images, np.concatenate([train_labels, test_labels]),
-        [True] * len(train) + [False] * len(test_idx), spec.target_classes)
+        [True] * len(train) + [False] * len(test_idx), names)
     val_root = write_cub_layout(
         f'{root}/val', to_rgb(pool.train_images[pool_idx[val]]), labels[val],
-        [False] * len(val), spec.target_classes)
+        [False] * len(val), names)
     return dict(
-        target=target, val=val_root, class_names=spec.target_classes,
+        target=target, val=val_root, class_names=names,
         train_counts=np.bincount(labels[train],
                                  minlength=len(classes)).tolist(),
         noisy=int((train_labels != labels[train]).sum()))

@@ -1,8 +1,10 @@
 """Compare fine-tuning methods on real images, seed-paired, on one Runner.
 
 Tasks (benchmarks/tasks.py): far and near Fashion-MNIST ->
-Fashion-MNIST, cross Fashion-MNIST -> handwritten digits, and many-class
-font glyphs -> Fashion-MNIST / digits. Conditions
+Fashion-MNIST, cross Fashion-MNIST -> handwritten digits, many-class
+font glyphs -> Fashion-MNIST / digits, and 1000 CJK ideographs -> 50
+unseen ones (glyphs_cjk; tools/benchmark_premise.py checks its premise).
+Conditions
 (benchmarks/conditions.py):
 fewshot5, fewshot20, allshot, imbalanced, noisy (30% wrong labels).
 Methods (benchmarks/methods.py): plain, soft, joint, l2sp, lwf, lpft,
@@ -104,8 +106,10 @@ def parse_args(argv=None):
     p.add_argument('--test-per-class', type=int, default=500,
                    help='test images per class kept from each pool (a '
                    'fixed seeded choice; 0: all, e.g. 1000 of Fashion-MNIST)')
-    p.add_argument('--glyph-classes', type=int, default=400,
-                   help='classes of the glyph source')
+    p.add_argument('--glyph-classes', type=int,
+                   help='classes of the glyph source (default: 400, or '
+                   'every usable character when the installed fonts draw '
+                   'fewer)')
     p.add_argument('--fashion-root', default='/usr/share/datasets/'
                    'fashion-mnist', help='the four Fashion-MNIST IDX files')
     p.add_argument('--font-root', default='/usr/share/fonts',

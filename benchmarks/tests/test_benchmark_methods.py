@@ -401,3 +401,9 @@ def test_published_report_is_its_records_and_the_readme_quotes_it(tmp_path):
         table = text[start:text.index('', start)]
         assert len(table) >= 10 and '| soft | ' in '\n'.join(table), doc
         assert all(line in made.splitlines() for line in table), doc
+
+
+def test_glyph_classes_default_fits_the_fonts(tmp_path):
+    # None: glyph_pool takes 400 or, with fewer usable characters, all
+    args = load_tool('benchmark_methods').parse_args(['--out', str(tmp_path)])
+    assert args.glyph_classes is None

@@ -1,10 +1,15 @@
 """Glyph rendering: Pillow's bundled font always, an installed font when
 the machine has one (the test is skipped only when none exists)."""
+import io
+
 import numpy as np
 import pytest
+from fontTools.ttLib import TTCollection, TTFont
 from PIL import ImageFont
 
+from benchmarks import glyphs
 from benchmarks.glyph_fonts import (
+    face_count,
     find_font_files,
     font_codepoints,
     font_draws,
@@ -14,6 +19,7 @@ from benchmarks.glyph_render import glyph_font_size, render_glyph
 from benchmarks.glyphs import (
     GLYPH_CANDIDATES,
     GlyphClass,
+    load_glyph_fonts,
     render_glyph_images,
     select_glyph_classes,
 )
@@ -122,3 +128,39 @@ def test_render_glyph_images(default_font):
     assert not np.array_equal(images, other)
     with pytest.raises(ValueError, match='u0043.*no font'):
         render_glyph_images(fonts, [GlyphClass('C', ())], 1, seed=0)
+
+
+def test_load_glyph_fonts_faces(tmp_path):
+    bundled = ImageFont.load_default().font_bytes
+    (tmp_path / 'a.ttf').write_bytes(bundled)
+    collection = TTCollection()
+    collection.fonts = [TTFont(io.BytesIO(bundled)) for _ in range(2)]
+    collection.save(str(tmp_path / 'b.ttc'))
+    assert face_count(str(tmp_path / 'b.ttc')) == 2
+    assert face_count(str(tmp_path / 'a.ttf')) == 1
+    names, fonts = load_glyph_fonts(str(tmp_path))
+    assert names == [str(tmp_path / 'a.ttf'), str(tmp_path / 'b.ttc')]
+    names, fonts = load_glyph_fonts(str(tmp_path), all_faces=True)
+    assert names == [str(tmp_path / 'a.ttf'), f'{tmp_path}/b.ttc#0',
+                     f'{tmp_path}/b.ttc#1']
+    assert [f.index for f in fonts] == [0, 0, 1]
+    assert all(f.size == glyph_font_size() for f in fonts)
+
+
+def test_load_glyph_fonts_leaves_out_bitmap_fonts(tmp_path, monkeypatch):
+    for name in ('a.ttf', 'bitmap.ttf'):
+        (tmp_path / name).write_bytes(ImageFont.load_default().font_bytes)
+    real = glyphs.load_font
+
+    def refuse_bitmap(path, size, index=0):
+        # what FreeType says of a font with fixed sizes only
+        if path.endswith('bitmap.ttf'):
+            raise OSError('invalid pixel size')
+        return real(path, size, index)
+
+    monkeypatch.setattr(glyphs, 'load_font', refuse_bitmap)
+    names, fonts = load_glyph_fonts(str(tmp_path), all_faces=True)
+    assert names == [str(tmp_path / 'a.ttf')] and len(fonts) == 1
+    (tmp_path / 'broken.ttf').write_bytes(b'not a font')
+    with pytest.raises(OSError, match='unknown file format'):
+        load_glyph_fonts(str(tmp_path))

@@ -8,10 +8,12 @@ import pytest
 from mmpretrain.datasets import CUB, ImageNet
 from PIL import ImageFont
 
-from benchmarks.pools import glyph_pool, to_rgb
+from benchmarks.pools import DEFAULT_GLYPH_CLASSES, glyph_pool, to_rgb
 from benchmarks.tasks import (
     TASKS,
+    TaskSpec,
     load_pools,
+    source_classes,
     write_probe,
     write_source,
     write_target,
@@ -44,14 +46,58 @@ def labels_of(dataset):
 def test_tasks_keep_classes_apart(pools):
     for name, spec in TASKS.items():
         groups = [(spec.source, spec.source_classes or ()),
-                  (spec.target, spec.target_classes),
-                  (spec.probe, spec.probe_classes)]
+                  (spec.target, spec.target_classes or ()),
+                  (spec.probe, spec.probe_classes or ())]
         seen = set()
         for pool, classes in groups:
-            if pool != 'glyphs':
+            if pool in ('fashion', 'digits'):
                 assert set(classes) <= set(pools[pool].class_names), name
             assert not seen & {(pool, c) for c in classes}, name
             seen |= {(pool, c) for c in classes}
+
+
+@pytest.fixture(scope='module')
+def all_glyphs(tmp_path_factory):
+    """Every usable character of Pillow's bundled font, digits included."""
+    fonts = tmp_path_factory.mktemp('bundled')
+    (fonts / 'bundled.ttf').write_bytes(ImageFont.load_default().font_bytes)
+    return glyph_pool(train_per_class=1, test_per_class=1,
+                      font_root=str(fonts), min_fonts=1)
+
+
+def test_probe_class_never_a_source_class(pools, all_glyphs, monkeypatch,
+                                          tmp_path):
+    pools = dict(pools, glyphs=all_glyphs)
+    # (its 8 is a look-alike of an earlier character, so not a class)
+    assert {'u0030', 'u0033'} <= set(all_glyphs.class_names)
+    assert all_glyphs.depictions()[:3] == ('0', '1', '2')
+    assert pools['digits'].depictions()[3] == '3'
+    # the glyph 3 depicts a probe digit: out of the source
+    names = source_classes('glyphs_digits', pools)
+    assert set(all_glyphs.class_names) - set(names) == {'u0033'}
+    assert write_source('glyphs_digits', pools, str(tmp_path),
+                        max_per_class=1)['class_names'] == names
+    # within one pool as before
+    monkeypatch.setitem(TASKS, 'same_pool', TaskSpec(
+        'fashion', None, 'digits', ('digit0', ), 'fashion', ('pullover', )))
+    assert len(source_classes('same_pool', pools)) == 9
+    assert 'pullover' not in source_classes('same_pool', pools)
+    # a named source class that depicts a probe class is refused
+    monkeypatch.setitem(TASKS, 'clash', TaskSpec(
+        'glyphs', ('u0030', 'u0033'), 'fashion', ('bag', ), 'digits',
+        ('digit3', )))
+    with pytest.raises(ValueError, match=r"'clash'.*\['u0033'\] depict"):
+        source_classes('clash', pools)
+
+
+def test_glyph_pool_default_fits_the_fonts(all_glyphs, tmp_path):
+    # the bundled font draws fewer usable characters than the default
+    assert 10 < len(all_glyphs.class_names) < DEFAULT_GLYPH_CLASSES
+    (tmp_path / 'f.ttf').write_bytes(ImageFont.load_default().font_bytes)
+    n = len(all_glyphs.class_names)
+    with pytest.raises(ValueError, match=rf'--glyph-classes.*1-{n}: the '
+                       rf'fonts.*draw {n} usable.*got {n + 1}'):
+        glyph_pool(num_classes=n + 1, font_root=str(tmp_path), min_fonts=1)
 
 
 def test_load_pools(fashion_dir):
@@ -68,11 +114,14 @@ def test_write_source(pools, tmp_path):
     images = images_of(dataset)
     assert images[0].shape == (32, 32, 3)
     assert max(im.mean() for im in images) < 100  # from the train part
-    # cross: all ten Fashion-MNIST classes; glyphs: every glyph class
+    # cross: all ten Fashion-MNIST classes; glyphs: every glyph class but
+    # the probe's digits (this sample holds the glyph 3)
     assert len(write_source('cross', pools, str(tmp_path / 'c'))
                ['class_names']) == 10
     glyphs = write_source('glyphs_digits', pools, str(tmp_path / 'g'))
-    assert glyphs['class_names'] == pools['glyphs'].class_names
+    assert 'u0033' in pools['glyphs'].class_names
+    assert glyphs['class_names'] == tuple(
+        n for n in pools['glyphs'].class_names if n != 'u0033')
 
 
 def test_write_probe(pools, tmp_path):
@@ -141,9 +190,8 @@ def test_glyph_pool(pools, tmp_path):
     assert glyphs.train_images.shape == (24, 28, 28)
     assert glyphs.test_images.shape == (12, 28, 28)
     assert not np.array_equal(glyphs.train_images[:2], glyphs.test_images[:2])
-    (tmp_path / 'f.ttf').write_bytes(ImageFont.load_default().font_bytes)
-    with pytest.raises(ValueError, match='`num_classes` should be in 1-'):
-        glyph_pool(num_classes=10000, font_root=str(tmp_path), min_fonts=1)
+    assert glyphs.depictions() == tuple(chr(int(n[1:], 16))
+                                        for n in glyphs.class_names)
 
 
 def test_to_rgb():
