@@ -21,7 +21,8 @@ from mmsoftft.datasets import stack_collate
 from mmsoftft.models import use_channels_last
 
 __all__ = [
-    'Case', 'bench_source_pass', 'bench_steps', 'make_batch', 'model_cfgs'
+    'Case', 'bench_source_pass', 'bench_steps', 'make_batch', 'model_cfgs',
+    'timed_rounds'
 ]
 
 REPO_CONFIGS = osp.join(osp.dirname(osp.dirname(osp.abspath(__file__))),
@@ -107,6 +108,20 @@ def make_batch(n_target, n_source, res, num_source_classes):
     return inputs, samples
 
 
+def timed_rounds(cases: dict, args) -> dict:
+    """Each case's seconds per iteration in ``args.rounds`` interleaved
+    rounds of ``args.iters`` iterations, after ``args.warmup``; the order
+    rotates, so each case takes each place in a round alike."""
+    for case in cases.values():
+        case.run(args.warmup)
+    times = {k: [] for k in cases}
+    names = list(cases)
+    for r in range(args.rounds):
+        for name in names[r % len(names):] + names[:r % len(names)]:
+            times[name].append(cases[name].run(args.iters))
+    return times
+
+
 def bench_steps(args, device):
     """Time every case; return the figures.
 
@@ -147,14 +162,7 @@ def bench_steps(args, device):
             cases['plain'].data['data_samples'])
     images = {k: args.batch for k in cases}
     images['soft_w>0'] = images['plain_same_images'] = args.batch + n_src
-    for case in cases.values():
-        case.run(args.warmup)
-    times = {k: [] for k in cases}
-    names = list(cases)
-    for r in range(args.rounds):
-        # rotate the order: each case takes each place in a round alike
-        for name in names[r % len(names):] + names[:r % len(names)]:
-            times[name].append(cases[name].run(args.iters))
+    times = timed_rounds(cases, args)
     out = dict(res=res, batch=args.batch, source_batch=n_src,
                rounds=args.rounds, iters_per_round=args.iters)
     for name in cases:
@@ -225,13 +233,7 @@ def bench_source_pass(args, device):
         'separate': Case(separate_cfg, *flags, separate['inputs'],
                          separate['data_samples'], 0.5),
     }
-    for case in cases.values():
-        case.run(args.warmup)
-    times = {k: [] for k in cases}
-    names = list(cases)
-    for r in range(args.rounds):
-        for name in names[r % len(names):] + names[:r % len(names)]:
-            times[name].append(cases[name].run(args.iters))
+    times = timed_rounds(cases, args)
     out = dict(res=res, source_res=args.source_res, batch=args.batch,
                source_batch=n_src, rounds=args.rounds,
                iters_per_round=args.iters)
