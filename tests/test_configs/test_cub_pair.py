@@ -57,8 +57,11 @@ def target_batches(path, options, epochs=2):
             target = [i for i, s in enumerate(samples)
                       if s.get('domain', 'target') == 'target']
             assert target == list(range(len(target)))  # target first
+            inputs = batch['inputs']  # a dict: the separate source pass
+            pixels = (inputs['target'] if isinstance(inputs, dict) else
+                      inputs[:len(target)])
             out.append(([samples[i].img_path for i in target],
-                        batch['inputs'][:len(target)].clone()))
+                        pixels.clone()))
     del loader, loop  # persistent workers stop with their iterator
     return out
 
