@@ -10,7 +10,7 @@ import torch
 from mmengine.config import Config
 from mmengine.runner import Runner
 
-from ...conftest import BatchRecorder, repo_path, softft_cfg
+from ...conftest import BatchRecorder, StepCounter, repo_path, softft_cfg
 
 ITERS_PER_EPOCH = 3  # 12 target images, batch 4
 MAX_EPOCHS = 6
@@ -223,3 +223,18 @@ def test_unreadable_image_is_skipped_and_counted(tiny_data, pretrained_ckpt,
         glob.glob(str(tmp_path / 'work' / '*' / 'vis_data' /
                       'scalars.json'))[0])]
     assert [r['skipped_files'] for r in rows if 'skipped_files' in r][-1] == 2
+
+
+def test_decay_past_the_training_stops_before_the_first_step(
+        tiny_data, pretrained_ckpt, tmp_path):
+    # 1 epoch of 3 iterations; w would reach 0 at iteration 15
+    cfg = softft_cfg(tiny_data, pretrained_ckpt, tmp_path, max_epochs=1,
+                     decay_end=5, unit='epoch')
+    runner = Runner.from_cfg(cfg)
+    counter = StepCounter()
+    runner.register_hook(counter)
+    with pytest.raises(ValueError) as e:
+        runner.train()
+    assert '`decay_end`=5 (unit="epoch") is iteration 15' in str(e.value)
+    assert 'end of training at iteration 3' in str(e.value)
+    assert counter.steps == 0
