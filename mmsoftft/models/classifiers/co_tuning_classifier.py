@@ -67,10 +67,10 @@ class CoTuningClassifier(SoftFineTuneClassifier):
             by ``loss`` below, never by its own loss).
         loss (dict): The :class:`CoTuningLoss` config (``loss_weight`` =
             ``lambda``). Defaults to ``dict(type='CoTuningLoss')``.
-        **kwargs: :class:`SoftFineTuneClassifier`'s other arguments:
-            ``head`` (the new target head config, required), ``neck``,
-            ``predict_feat``, ``channels_last``, ``train_cfg``,
-            ``data_preprocessor``, ``init_cfg``.
+        **kwargs: The other arguments of :class:`SoftFineTuneClassifier`
+            (``head``, required; ``neck``, ``predict_feat``,
+            ``channels_last``, ``train_cfg``, ``data_preprocessor``,
+            ``init_cfg``); ``source_forward`` must stay ``'joint'``.
     """
 
     def __init__(self,
