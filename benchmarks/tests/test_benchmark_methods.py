@@ -49,6 +49,7 @@ from tests.conftest import load_tool, repo_path, run_tool
 CONFIGS = repo_path('configs', 'demo')
 
 
+@pytest.mark.slow  # about 100 s on 2 cores: CI runs it with -m slow
 def test_quick_mode_runs_the_whole_pipeline(tmp_path):
     out = tmp_path / 'quick'
     log = run_tool(repo_path('tools/benchmark_methods.py'), '--quick',
