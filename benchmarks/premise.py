@@ -174,7 +174,7 @@ def run_premise(args) -> Dict[str, list]:
                     METHODS[name], run, {LR_KEY: lr},
                     osp.join(args.out, 'work', sub), args.config_dir,
                     f'premise_{sub}_{time.time_ns()}'.replace('/', '_'),
-                    probe, scorer)
+                    probe, scores=scorer)
                 rec['batches_digest'] = sequence_digest(
                     rec.pop('batch_digests'))
                 for key in ('target_batches', 'target_labels'):

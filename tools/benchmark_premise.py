@@ -67,6 +67,9 @@ def parse_args(argv=None):
     p.add_argument('--width', type=int, default=16,
                    help='base channels of the CIFAR ResNet-18')
     p.add_argument('--batch-size', type=int, default=8)
+    p.add_argument('--source-batch-size', type=int,
+                   help='source images per batch of soft fine-tuning '
+                   '(default: --batch-size)')
     p.add_argument('--min-steps', type=int, default=150)
     p.add_argument('--min-epochs', type=int, default=4)
     p.add_argument('--val-points', type=int, default=4)
@@ -104,6 +107,8 @@ def parse_args(argv=None):
             setattr(args, key, value)
         args.font_root = write_quick_cjk_fonts(osp.join(args.out, 'fonts'))
         args.cache_dir = osp.join(args.out, 'cache')
+    if args.source_batch_size is None:
+        args.source_batch_size = args.batch_size
     args.methods = [m for m in args.methods.split(',') if m]
     if 'plain' not in args.methods:
         p.error('--methods should include plain (condition (b))')
