@@ -20,7 +20,7 @@ from typing import List
 from .method_stats import REFERENCE_METHODS
 from .report import figure_saver
 
-__all__ = ['PLOTS', 'report_location', 'write_report']
+__all__ = ['PLOTS', 'report_location', 'write_report', 'write_summary']
 
 # every plot a report may make
 PLOTS = ('accuracy_vs_epoch.png', 'forest.png', 'probe_vs_target.png',
@@ -388,18 +388,30 @@ def _plots(summary: dict, out_dir: str) -> List[str]:
     return paths
 
 
+def write_summary(summary: dict, markdown: str, out_dir: str,
+                  stem: str) -> dict:
+    """Write ``<stem>.json`` (the summary) and ``<stem>.md`` (the tables)
+    into ``out_dir``.
+
+    Returns:
+        dict: ``json`` and ``markdown`` paths.
+    """
+    os.makedirs(out_dir, exist_ok=True)
+    paths = dict(json=osp.join(out_dir, f'{stem}.json'),
+                 markdown=osp.join(out_dir, f'{stem}.md'))
+    with open(paths['json'], 'w') as f:
+        json.dump(summary, f, indent=1)
+    with open(paths['markdown'], 'w') as f:
+        f.write(markdown)
+    return paths
+
+
 def write_report(summary: dict, out_dir: str) -> dict:
     """Write ``results.json``, ``results.md`` and the plots to
     ``out_dir``; returns their paths. A plot an earlier report left there
     that this one does not make (e.g. ``probe_vs_target.png`` of runs
     without a probe) is removed."""
-    os.makedirs(out_dir, exist_ok=True)
-    paths = dict(json=osp.join(out_dir, 'results.json'),
-                 markdown=osp.join(out_dir, 'results.md'))
-    with open(paths['json'], 'w') as f:
-        json.dump(summary, f, indent=1)
-    with open(paths['markdown'], 'w') as f:
-        f.write(_markdown(summary))
+    paths = write_summary(summary, _markdown(summary), out_dir, 'results')
     paths['plots'] = _plots(summary, out_dir)
     for name in PLOTS:
         path = osp.join(out_dir, name)

@@ -21,11 +21,10 @@ target top-1, probe and source top-1 (the forgetting), soft minus plain
 seed by seed, the target's raw-pixel k-NN and linear probe, and whether
 every method of a seed trained on the same batches.
 """
-import json
-import os
-import os.path as osp
 import statistics
 from typing import Dict, List, Sequence
+
+from .method_report import write_summary
 
 __all__ = ['summarise_premise', 'write_premise_table']
 
@@ -223,11 +222,4 @@ def write_premise_table(summary: dict, out_dir: str) -> dict:
     Returns:
         dict: ``json`` and ``markdown`` paths.
     """
-    os.makedirs(out_dir, exist_ok=True)
-    paths = dict(json=osp.join(out_dir, 'premise.json'),
-                 markdown=osp.join(out_dir, 'premise.md'))
-    with open(paths['json'], 'w') as f:
-        json.dump(summary, f, indent=1)
-    with open(paths['markdown'], 'w') as f:
-        f.write(_markdown(summary))
-    return paths
+    return write_summary(summary, _markdown(summary), out_dir, 'premise')
