@@ -252,6 +252,64 @@ def _forgetting_table(summary: dict) -> List[str]:
     return lines + ['']
 
 
+def _probe_table(summary: dict) -> List[str]:
+    """Each method's probe against the pre-trained probe (claim: the
+    method keeps general discrimination)."""
+    cells = [c for c in summary['cells']
+             if c.get('pretrained_probe') is not None]
+    if not cells:
+        return []
+    lines = ['## The probe after fine-tuning against the pre-trained probe',
+             '', 'k-NN probe top-1 on the unseen probe classes, method - '
+             'pre-trained network, mean over seeds [95% t-interval of the '
+             'seeds].', '', '| cell | pre-trained | method | probe - '
+             'pre-trained [95% CI] |', '| --- | --- | --- | --- |']
+    for c in cells:
+        for m, r in c['methods'].items():
+            if r.get('probe_minus_pretrained') is None:
+                continue
+            pre, ci = c['pretrained_probe'], r.get('probe_ci95')
+            lines.append(
+                f"| {c['task']} / {c['condition']} | {pre:.2f} | {m} | "
+                f"{r['probe_minus_pretrained']:+.2f}" +
+                (f' [{ci[0] - pre:+.2f}, {ci[1] - pre:+.2f}]' if ci else '')
+                + ' |')
+    return lines + ['']
+
+
+def _curve_table(summary: dict) -> List[str]:
+    """Paired accuracy at every validation point, the area under the
+    curve and the wall time, against the baseline (claim: faster
+    convergence)."""
+    base, lines = summary['baseline'], []
+    for c in summary['cells']:
+        rows = {m: r for m, r in c['methods'].items()
+                if m != base and r.get('curve_diff')}
+        if not rows:
+            continue
+        epochs = [e for e, _ in next(iter(rows.values()))['curve_diff']]
+        if not lines:
+            lines = ['## Accuracy over training, paired', '',
+                     f'Method - {base} on the test split at each '
+                     'validation (epoch), mean [95% paired t-interval] '
+                     '(seeds won); AUC: the mean top-1 over the validation '
+                     f'points, method - {base}; wall: wall time'
+                     f' over that of {base}, mean of the seeds.', '']
+        lines += [f"### {c['task']} / {c['condition']}", '',
+                  '| method | ' + ' | '.join(f'epoch {e}' for e in epochs)
+                  + ' | AUC | wall / ' + base + ' |',
+                  '| --- |' + ' --- |' * (len(epochs) + 2)]
+        for m, r in rows.items():
+            cols = [f"{_ci(d)} ({d['wins']}/{d['n']})"
+                    for _, d in r['curve_diff']]
+            a = r['auc_diff']
+            lines.append(f'| {m} | ' + ' | '.join(cols) +
+                         f" | {_ci(a)} ({a['wins']}/{a['n']}) | "
+                         f"{_f(r.get('wall_ratio'))} |")
+        lines.append('')
+    return lines
+
+
 def _markdown(summary: dict) -> str:
     # None (or 0 in older records): runs the harness did not pin, e.g.
     # tools/compare_methods.py's
@@ -270,6 +328,8 @@ def _markdown(summary: dict) -> str:
     lines += _task_table(summary)
     lines += _selection_table(summary)
     lines += _forgetting_table(summary)
+    lines += _probe_table(summary)
+    lines += _curve_table(summary)
     lines += ['## Target top-1 by cell', '']
     for cell in summary['cells']:
         lines += _cell_table(cell, summary['baseline'])

@@ -185,12 +185,40 @@ def _method_row(runs: Dict[int, dict], plain: Dict[int, dict]) -> dict:
         pp = [plain[s].get('probe_top1', None) for s in paired]
         if None not in pd + pp:
             row['probe_diff'] = _paired([a - b for a, b in zip(pd, pp)])
+        row.update(_curve_diffs([runs[s] for s in paired],
+                                [plain[s] for s in paired]))
+        walls = [(runs[s].get('wall_seconds'), plain[s].get('wall_seconds'))
+                 for s in paired]
+        if all(a and b for a, b in walls):
+            row['wall_ratio'] = statistics.mean(a / b for a, b in walls)
         reach = [first_reach(runs[s], plain[s]['top1']) for s in paired]
         hit = [r for r in reach if r[0] is not None]
         row['reached'] = len(hit)
         row['epochs_to_plain_final'] = _mean_sd(e for e, _ in hit)[0]
         row['seconds_to_plain_final'] = _mean_sd(t for _, t in hit)[0]
     return row
+
+
+def _curve_diffs(runs: List[dict], plain: List[dict]) -> dict:
+    """Paired differences to the baseline at every validation point
+    (``curve_diff``: ``[epoch, _paired]``) and of the area under the
+    accuracy curve (``auc_diff``: the mean top-1 over the validation
+    points, which are equally spaced); none when the runs validated at
+    other epochs than the baseline's."""
+    curves = [_full_curve(r, runs) for r in runs]
+    bases = [_full_curve(b, plain) for b in plain]
+    epochs = {tuple(e for e, _ in c) for c in curves + bases}
+    if len(epochs) != 1 or not curves:
+        return {}
+    points = [e for e, _ in curves[0]]
+    return dict(
+        curve_diff=[[e, _paired([c[i][1] - b[i][1]
+                                 for c, b in zip(curves, bases)])]
+                    for i, e in enumerate(points)],
+        auc_diff=_paired([
+            statistics.mean(a for _, a in c) -
+            statistics.mean(a for _, a in b)
+            for c, b in zip(curves, bases)]))
 
 
 def _pairing(runs: Dict[str, Dict[int, dict]]) -> dict:
@@ -327,8 +355,18 @@ def summarise(records: Dict[str, list], baseline: str = BASELINE) -> dict:
         known = {n: v for n, v in ref.items() if v is not None}
         beaten = [n for n, v in known.items()
                   if not plain or rows[baseline]['top1_mean'] <= v]
+        pretrained_probe = next(
+            (t['probe'].get('pretrained') for t in records.get('task', [])
+             if t['task'] == key[0] and isinstance(t.get('probe'), dict)),
+            None)
+        if pretrained_probe is not None:
+            for r in rows.values():
+                if r['probe_mean'] is not None:
+                    r['probe_minus_pretrained'] = \
+                        r['probe_mean'] - pretrained_probe
         out_cells.append(dict(
             task=key[0], condition=key[1], methods=rows, references=ref,
+            pretrained_probe=pretrained_probe,
             reference_seeds=len(refs[key]),
             # None: no reference to compare with (e.g. user configs)
             informative=not beaten if known else None,

@@ -275,3 +275,61 @@ def test_the_forgetting_curve_is_averaged_and_plotted(tmp_path):
     paths = write_report(summary, str(tmp_path / 'r2'))
     assert not (tmp_path / 'r2' / 'forgetting.png').exists()
     assert '## Forgetting' not in open(paths['markdown']).read()
+
+
+def test_accuracy_is_paired_at_every_validation_point(tmp_path):
+    """Claim 4's measurement: method - plain at each validation epoch,
+    the area under the curve (mean over the points) and the wall time
+    ratio, seed by seed."""
+    curves = {0: ([[1, 50.0], [2, 60.0]], [[1, 55.0], [2, 59.0]]),
+              1: ([[1, 40.0], [2, 70.0]], [[1, 48.0], [2, 71.0]]),
+              2: ([[1, 45.0], [2, 65.0]], [[1, 47.0], [2, 66.0]])}
+    records = []
+    for s, (plain, soft) in curves.items():
+        records += [
+            run_record('plain', s, plain[-1][1], curve=plain,
+                       wall_seconds=10.0),
+            run_record('soft', s, soft[-1][1], curve=soft,
+                       wall_seconds=10.0 + 5 * s)]
+    summary = summary_of(tmp_path, records)
+    soft = summary['cells'][0]['methods']['soft']
+    (e1, d1), (e2, d2) = soft['curve_diff']
+    assert (e1, e2) == (1, 2)
+    assert d1['mean'] == pytest.approx((5 + 8 + 2) / 3) and d1['wins'] == 3
+    assert d2['mean'] == pytest.approx((-1 + 1 + 1) / 3) and d2['wins'] == 2
+    # AUC: per seed (5 - 1) / 2, (8 + 1) / 2, (2 + 1) / 2
+    assert soft['auc_diff']['mean'] == pytest.approx((2 + 4.5 + 1.5) / 3)
+    assert soft['wall_ratio'] == pytest.approx((1.0 + 1.5 + 2.0) / 3)
+    text = report_text(summary, tmp_path / 'r')
+    assert '## Accuracy over training, paired' in text
+    assert '| soft | +5.00 [' in text and '| 1.50 |' in text
+    # a run validated at other epochs than plain's: no paired curve
+    records[1]['curve'] = [[1, 55.0], [3, 59.0]]
+    summary = summary_of(tmp_path / 'other', records)
+    assert 'curve_diff' not in summary['cells'][0]['methods']['soft']
+
+
+def test_each_probe_is_set_against_the_pre_trained_probe(tmp_path):
+    """Claim 2's measurement: the probe after fine-tuning minus the
+    pre-trained network's probe (the task record's)."""
+    records = [run_record('plain', s, 60, probe_top1=90.0 + s)
+               for s in range(3)]
+    records += [run_record('soft', s, 60, probe_top1=95.0 + s)
+                for s in range(3)]
+    write_records(tmp_path, records)
+    task = dict(kind='task', task='far', source_classes=['a', 'b'],
+                source_top1=80.0, pretrain_steps=10,
+                probe=dict(raw_pixel=30.0, random_init=[5.0],
+                           pretrained=97.0))
+    (tmp_path / 'tasks').mkdir()
+    (tmp_path / 'tasks' / 'far.json').write_text(json.dumps(task))
+    summary = summarise(load_records([str(tmp_path)]))
+    cell, = summary['cells']
+    assert cell['pretrained_probe'] == 97.0
+    assert cell['methods']['plain']['probe_minus_pretrained'] == \
+        pytest.approx(-6.0)
+    assert cell['methods']['soft']['probe_minus_pretrained'] == \
+        pytest.approx(-1.0)
+    text = report_text(summary, tmp_path / 'r')
+    assert '| far / fewshot5 | 97.00 | plain | -6.00 [' in text
+    assert '| far / fewshot5 | 97.00 | soft | -1.00 [' in text
