@@ -7,7 +7,7 @@ import os.path as osp
 import statistics
 import time
 
-from .method_parts import Part, params_of, run_spec, save, slug
+from .method_parts import Part, load, params_of, run_spec, save, slug
 from .method_report import report_location, write_report
 from .method_stats import load_records, summarise
 from .methods import candidates
@@ -76,8 +76,11 @@ def select_part(args) -> Part:
             kind='selection', method=name, params=best['params'],
             candidates=ranked, seeds=seeds,
             cells=[[t, c] for t in args.tasks for c in args.conditions])
-        save(path, dict(kind='selections',
-                        methods=list(part.selection.values())))
+        # another part may have selected other methods meanwhile
+        on_disk = {s['method']: s for s in load(path)['methods']} \
+            if osp.exists(path) else {}
+        save(path, dict(kind='selections', methods=list(
+            {**on_disk, name: part.selection[name]}.values())))
         print(f'{name}: chose {slug(best["params"])} (validation top1 '
               f'{best["val_top1"]:.2f})', flush=True)
     return part

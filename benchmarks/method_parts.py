@@ -31,7 +31,7 @@ from .source_models import (
     source_test_images,
     width_options,
 )
-from .tasks import write_target
+from .tasks import TASKS, write_target
 
 __all__ = ['SETTINGS', 'Part', 'params_of', 'run_spec', 'save', 'slug']
 
@@ -76,15 +76,17 @@ def run_spec(args, pre: dict, cell: dict, seed: int,
 
 
 def params_of(name, method, selection, select_params=None):
-    """Hyper-parameters of a run: the selected ones (or a candidate's),
-    and plain's selected BatchNorm handling for pre-trained methods."""
+    """Hyper-parameters of a run: plain's selected BatchNorm handling and
+    learning rate for pre-trained methods (:data:`SHARED_KEYS`), then the
+    method's fixed ``params``, then its selected ones (or a
+    candidate's)."""
     shared = {}
     if method.pretrained and 'plain' in selection:
         shared = {k: v for k, v in selection['plain']['params'].items()
                   if k in SHARED_KEYS}
     own = select_params if select_params is not None else selection.get(
         name, {}).get('params', {})
-    return {**shared, **own}
+    return {**shared, **method.params, **own}
 
 
 def data_digest(*roots) -> str:
@@ -131,8 +133,13 @@ class Part:
             train_per_class=min(args.source_per_class, 100),
             test_per_class=50, min_fonts=3 if not args.quick else 1),
             args.test_per_class or None,
-            dict(font_root=args.font_root,
+            dict(getattr(args, 'cjk_options', None) or {},
+                 font_root=args.font_root,
                  cache_dir=osp.join(args.cache_dir, 'pools')))
+        # parts running at the same time into one --out (other methods or
+        # seeds) each write and delete their own data
+        self.data_root = osp.join(args.out, 'data') if args.keep_data else \
+            osp.join(args.out, 'data', f'p{os.getpid()}')
         self.selection = {}
         sel = osp.join(args.out, 'selection.json')
         if osp.exists(sel):
@@ -144,22 +151,28 @@ class Part:
         self.source_tests = {}
         self.progress = PlanProgress(total)
 
-    def _source_options(self) -> dict:
-        """What a task's source model depends on beyond the task."""
+    def _source_options(self, task: str) -> dict:
+        """What a task's source model depends on beyond the task (for a
+        CJK source, the key of ``tools/benchmark_premise.py``'s model:
+        one cached model serves both tools)."""
         a = self.args
-        return dict(
-            width=a.width, steps=a.pretrain_steps,
-            max_per_class=a.source_per_class,
-            key_extra=dict(fashion=osp.abspath(a.fashion_root),
-                           fonts=osp.abspath(a.font_root),
-                           glyph_classes=a.glyph_classes))
+        source = TASKS[task].source
+        if source.startswith('cjk_'):
+            key_extra = dict(fashion=osp.abspath(a.fashion_root),
+                             cjk=self.pools.cjk.settings(source[4:]))
+        else:
+            key_extra = dict(fashion=osp.abspath(a.fashion_root),
+                             fonts=osp.abspath(a.font_root),
+                             glyph_classes=a.glyph_classes)
+        return dict(width=a.width, steps=a.pretrain_steps,
+                    max_per_class=a.source_per_class, key_extra=key_extra)
 
     def timing(self) -> str:
         """Elapsed and left, the later tasks' pre-training included (at
         the mean time of those trained so far)."""
         left = [t for t in self.args.tasks if t not in self.reached and
                 not is_pretrained(self.args.cache_dir, pretrain_settings(
-                    t, **self._source_options()))]
+                    t, **self._source_options(t)))]
         if not left:
             return self.progress.timing()
         if self.pretrained:
@@ -174,7 +187,7 @@ class Part:
         images (the forgetting curve's) go to ``source_tests``."""
         a = self.args
         pre = pretrain_source(task, self.pools, a.cache_dir, a.config_dir,
-                              **self._source_options())
+                              **self._source_options(task))
         self.reached.add(task)
         if not pre['cached']:
             self.pretrain_seconds += pre['seconds']
@@ -189,7 +202,7 @@ class Part:
         self.source_tests[task] = source_test_images(
             task, self.pools, pre['class_names'])
         probe, refs = probe_references(task, self.pools, osp.join(
-            a.out, 'data', task, 'probe'), a.config_dir, a.width, pre)
+            self.data_root, task, 'probe'), a.config_dir, a.width, pre)
         save(osp.join(a.out, 'tasks', f'{task}.json'), dict(
             kind='task', task=task, source_classes=pre['class_names'],
             source_top1=pre['source_top1'], pretrain_steps=pre['steps'],
@@ -199,7 +212,7 @@ class Part:
 
     def cell(self, task: str, condition: str, seed: int) -> tuple:
         """Write the cell's target and validation sets."""
-        root = osp.join(self.args.out, 'data', task, condition, f's{seed}')
+        root = osp.join(self.data_root, task, condition, f's{seed}')
         cap = None if CONDITIONS[condition].shots else \
             self.args.max_train_per_class
         return write_target(task, condition, seed, self.pools, root,

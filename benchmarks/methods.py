@@ -13,9 +13,13 @@ hook of type ``Type``; any other key is a config path, as in
 ``--cfg-options``. The first value of each grid is the config's own (a
 test checks it), or for a key the benchmark sets from the run
 (:data:`RUN_KEYS`: the source batch size) the value it sets by default.
-Keys in :data:`SHARED_KEYS` (BatchNorm handling) are selected once, with
-plain fine-tuning, and applied to every method.
+Keys in :data:`SHARED_KEYS` (BatchNorm handling, the learning rate) are
+selected with plain fine-tuning and applied to every pre-trained method
+that does not select them itself. :data:`VARIANTS` are settings of a
+method compared beside it (the paper's defaults, the separate source
+pass); they run when ``--methods`` names them.
 """
+import ast
 import copy
 import glob
 import itertools
@@ -25,9 +29,10 @@ from typing import Dict, List, NamedTuple, Optional
 from mmengine.config import Config
 
 __all__ = [
-    'DEFAULT_BATCH_SIZE', 'Method', 'METHODS', 'RUN_KEYS', 'SHARED_KEYS',
-    'SOURCE_BATCH_KEY', 'RunSpec', 'available_methods', 'candidates',
-    'uses_source', 'method_options'
+    'DEFAULT_BATCH_SIZE', 'LR_KEY', 'Method', 'METHODS', 'RUN_KEYS',
+    'SHARED_KEYS', 'SOURCE_BATCH_KEY', 'VARIANTS', 'RunSpec',
+    'available_methods', 'candidates', 'parse_grid', 'uses_source',
+    'method_options'
 ]
 
 # target images per step of tools/benchmark_methods.py (--batch-size), and
@@ -35,6 +40,7 @@ __all__ = [
 # (--source-batch-size) unless told otherwise
 DEFAULT_BATCH_SIZE = 8
 SOURCE_BATCH_KEY = 'train_dataloader.batch_sampler.source_batch_size'
+LR_KEY = 'optim_wrapper.optimizer.lr'
 # config keys the benchmark sets from the run (RunSpec): a grid on one of
 # them starts with the value the benchmark's defaults give it
 RUN_KEYS = {SOURCE_BATCH_KEY: DEFAULT_BATCH_SIZE}
@@ -49,10 +55,13 @@ class Method(NamedTuple):
             the config's own value first. Defaults to none.
         pretrained (bool): False trains from random weights (the
             from-scratch reference). Defaults to True.
+        params (dict): Fixed hyper-parameters (grid keys) of every run,
+            under the selected ones. Defaults to none.
     """
     config: str
     grid: Dict[str, tuple] = {}
     pretrained: bool = True
+    params: Dict[str, object] = {}
 
 
 METHODS = dict(
@@ -80,18 +89,32 @@ METHODS = dict(
                     grid={'model.loss.loss_weight': (2.3, 1.0, 5.0)}),
     scratch=Method('finetune_digits.py', pretrained=False),
 )
+# Soft fine-tuning beside its selected settings: the paper's defaults as
+# shipped (start weight 1.0, cosine decay to 0 at a quarter of training,
+# source:target 1:1, one joint pass), and the same with the source images
+# in a separate pass (the BatchNorm control: the target's batch statistics
+# never see source images). Both take plain's learning rate.
+VARIANTS = dict(
+    soft_paper=Method('softft_digits.py'),
+    soft_separate=Method('softft_digits.py',
+                         params={'model.source_forward': 'separate'}),
+)
 # BatchNorm in train mode (statistics updated) or frozen (pre-trained
-# statistics): chosen with plain fine-tuning, the same for every method.
-SHARED_KEYS = ('model.backbone.norm_eval', )
+# statistics), and the learning rate: chosen with plain fine-tuning, the
+# same for every pre-trained method that does not choose its own.
+SHARED_KEYS = ('model.backbone.norm_eval', LR_KEY)
 _NOT_METHODS = ('digits_pretrain.py', )
 
 
-def available_methods(config_dir: str) -> Dict[str, Method]:
-    """The table's methods whose config exists, then every other
-    ``*_digits.py`` config of ``config_dir`` (named after the file)."""
+def available_methods(config_dir: str,
+                      variants: bool = False) -> Dict[str, Method]:
+    """The table's methods whose config exists (with ``variants``, the
+    :data:`VARIANTS` too), then every other ``*_digits.py`` config of
+    ``config_dir`` (named after the file)."""
+    table = {**METHODS, **VARIANTS} if variants else METHODS
     out = {
         name: m
-        for name, m in METHODS.items()
+        for name, m in table.items()
         if osp.isfile(osp.join(config_dir, m.config))
     }
     named = {m.config for m in METHODS.values()} | set(_NOT_METHODS)
@@ -109,6 +132,34 @@ def candidates(method: Method) -> List[dict]:
         dict(zip(keys, values))
         for values in itertools.product(*(method.grid[k] for k in keys))
     ]
+
+
+def parse_grid(text: str, table: Dict[str, Method]) -> tuple:
+    """``METHOD:KEY=V1,V2,...`` (a ``--grid`` option) as ``(method, key,
+    values)``; the values are Python literals (``0.02``, ``True``).
+
+    Raises:
+        ValueError: If the text has not that form, names a method not in
+            ``table`` or a value is not a literal.
+    """
+    name, sep, rest = text.partition(':')
+    key, eq, values = rest.partition('=')
+    if not (sep and eq and name and key and values):
+        raise ValueError(f'--grid {text!r}: expected METHOD:KEY=V1,V2,... '
+                         "(e.g. 'plain:optim_wrapper.optimizer.lr=0.02,"
+                         "0.01')")
+    if name not in table:
+        raise ValueError(f'--grid {text!r}: method {name!r} is not compared'
+                         f' (--methods: {sorted(table)})')
+    out = []
+    for value in values.split(','):
+        try:
+            out.append(ast.literal_eval(value.strip()))
+        except (ValueError, SyntaxError):
+            raise ValueError(f'--grid {text!r}: {value!r} is not a Python '
+                             'literal (a number, True/False, a quoted '
+                             'string)') from None
+    return name, key, tuple(out)
 
 
 def uses_source(cfg: Config) -> bool:

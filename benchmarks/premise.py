@@ -28,7 +28,7 @@ import torch
 from .baselines import linear_probe, model_features, raw_pixel_knn
 from .method_parts import run_spec, save
 from .method_runs import build_classifier, classify_top1, run_method
-from .methods import METHODS
+from .methods import LR_KEY, METHODS
 from .progress import PlanProgress, duration
 from .run_record_hook import sequence_digest
 from .source_models import (
@@ -43,7 +43,6 @@ from .threads import pin_threads
 
 __all__ = ['LR_KEY', 'machine', 'source_scorer', 'run_premise']
 
-LR_KEY = 'optim_wrapper.optimizer.lr'
 PRETRAIN_CONFIG = 'digits_pretrain.py'
 
 

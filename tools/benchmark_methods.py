@@ -8,7 +8,10 @@ Conditions
 (benchmarks/conditions.py):
 fewshot5, fewshot20, allshot, imbalanced, noisy (30% wrong labels).
 Methods (benchmarks/methods.py): plain, soft, joint, l2sp, lwf, lpft,
-cotuning and training from scratch, each its configs/demo/*_digits.py.
+cotuning and training from scratch, each its configs/demo/*_digits.py;
+named in --methods, also the variants soft_paper (the paper's settings at
+plain's learning rate) and soft_separate (the same, source images in a
+separate pass).
 
 Per task the source model is pre-trained once (seeded, cached under
 --cache-dir, its source top-1 reported). Per cell (task, condition) and
@@ -37,7 +40,11 @@ import warnings
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 from benchmarks.conditions import CONDITIONS
 from benchmarks.method_benchmark import run_benchmark
-from benchmarks.methods import DEFAULT_BATCH_SIZE, available_methods
+from benchmarks.methods import (
+    DEFAULT_BATCH_SIZE,
+    available_methods,
+    parse_grid,
+)
 from benchmarks.tasks import TASKS
 from benchmarks.threads import add_threads_argument
 
@@ -114,6 +121,20 @@ def parse_args(argv=None):
                    'fashion-mnist', help='the four Fashion-MNIST IDX files')
     p.add_argument('--font-root', default='/usr/share/fonts',
                    help='fonts of the glyph source')
+    p.add_argument('--target-image-size', type=int,
+                   help='glyphs_cjk: side the target is drawn at, resized '
+                   'to 32 (default: 32)')
+    p.add_argument('--target-per-class', type=int, default=30,
+                   help='glyphs_cjk: train-pool images per target class '
+                   '(--val-per-class of them validate; the rest are the '
+                   'all-shot set)')
+    p.add_argument('--grid', action='append', default=[],
+                   metavar='METHOD:KEY=V1,V2',
+                   help='candidates of a hyper-parameter of a method for '
+                   '--select, e.g. plain:optim_wrapper.optimizer.lr=0.02,'
+                   '0.01; a method given --grid selects just these keys '
+                   '(repeat the option for more), not its grid in '
+                   'benchmarks/methods.py')
     p.add_argument('--workers', type=int, default=0,
                    help='loader processes (0: in the main process)')
     p.add_argument('--keep-data', action='store_true',
@@ -138,13 +159,24 @@ def parse_args(argv=None):
         if unknown:
             p.error(f'{name}: unknown {unknown}, expected some of '
                     f'{sorted(known)}')
-    methods = available_methods(CONFIGS)
-    args.methods = args.methods or list(methods)
+    methods = available_methods(CONFIGS, variants=True)
+    args.methods = args.methods or list(available_methods(CONFIGS))
     unknown = [m for m in args.methods if m not in methods]
     if unknown:
         p.error(f'--methods: no config for {unknown}; available '
                 f'{sorted(methods)}')
     args.method_table = {m: methods[m] for m in args.methods}
+    grids = {}
+    for text in args.grid:
+        try:
+            name, key, values = parse_grid(text, args.method_table)
+        except ValueError as e:
+            p.error(str(e))
+        grids.setdefault(name, {})[key] = values
+    for name, grid in grids.items():
+        args.method_table[name] = args.method_table[name]._replace(grid=grid)
+    args.cjk_options = dict(target_size=args.target_image_size,
+                            target_per_class=args.target_per_class)
     args.config_dir = CONFIGS
     if args.source_batch_size is None:
         args.source_batch_size = args.batch_size

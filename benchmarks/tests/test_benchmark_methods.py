@@ -17,6 +17,7 @@ from mmpretrain.models.backbones import ResNet_CIFAR
 from benchmarks.baselines import load_cub_split, model_features
 from benchmarks.demo_data import prepare_demo
 from benchmarks.method_benchmark import run_part
+from benchmarks.method_parts import params_of
 from benchmarks.method_report import write_report
 from benchmarks.method_runs import (
     build_classifier,
@@ -27,9 +28,11 @@ from benchmarks.method_runs import (
 )
 from benchmarks.method_stats import load_records, summarise
 from benchmarks.methods import (
+    LR_KEY,
     METHODS,
     RUN_KEYS,
     SOURCE_BATCH_KEY,
+    VARIANTS,
     RunSpec,
     available_methods,
     method_options,
@@ -133,7 +136,8 @@ def test_quick_mode_runs_the_whole_pipeline(tmp_path):
                       test_per_class=500)
     held_out = source_test_images('far', pools, pre['class_names'])
     assert tasks['far']['source_top1'] == classify_top1(model, *held_out)
-    probe = load_cub_split(str(out / 'data' / 'far' / 'probe'), 'test')
+    probe = load_cub_split(str(out / 'data' / f'p{os.getpid()}' / 'far' /
+                                'probe'), 'test')
     assert tasks['far']['probe']['pretrained'] == probe_top1(
         model_features(model)(probe[0]), probe[1])
     # the forgetting curve of the methods that keep the source head:
@@ -307,6 +311,101 @@ def test_a_config_outside_the_table_is_compared_as_it_is(tmp_path):
     assert set(found) == {'plain', 'scratch', 'delta'}
     assert found['delta'].config == 'delta_digits.py'
     assert found['delta'].grid == {}
+
+
+def test_grid_option_replaces_a_methods_grid():
+    """--grid METHOD:KEY=V1,V2 (repeatable) is the method's whole grid for
+    --select; bad forms, unknown methods and non-literals are refused
+    naming the option."""
+    tool = load_tool('benchmark_methods')
+    args = tool.parse_args([
+        '--out', 'x', '--methods', 'plain,soft',
+        '--grid', f'plain:{LR_KEY}=0.02,0.01',
+        '--grid', 'soft:SoftFineTuneHook.start_weight=1.0,0.3',
+        '--grid', f'soft:{LR_KEY}=0.02, 5e-3'])
+    assert args.method_table['plain'].grid == {LR_KEY: (0.02, 0.01)}
+    assert args.method_table['soft'].grid == {
+        'SoftFineTuneHook.start_weight': (1.0, 0.3), LR_KEY: (0.02, 0.005)}
+    assert args.method_table['soft'].config == METHODS['soft'].config
+    assert METHODS['plain'].grid == {'model.backbone.norm_eval':
+                                     (False, True)}  # the table unchanged
+    for bad, says in ((f'plain{LR_KEY}=0.1', 'expected METHOD:KEY'),
+                      (f'lwf:{LR_KEY}=0.1', "method 'lwf' is not compared"),
+                      (f'plain:{LR_KEY}=fast', "'fast' is not a Python")):
+        with pytest.raises(SystemExit):
+            tool.parse_args(['--out', 'x', '--methods', 'plain', '--grid',
+                             bad])
+        with pytest.raises(ValueError, match=says):
+            tool.parse_grid(bad, {'plain': METHODS['plain']})
+
+
+def test_variants_run_when_named_with_plains_learning_rate():
+    """soft_paper / soft_separate are compared only when --methods names
+    them; like every pre-trained method without its own choice they take
+    plain's selected learning rate and BatchNorm handling, under their
+    fixed settings; a method's own choice wins."""
+    tool = load_tool('benchmark_methods')
+    assert not set(VARIANTS) & set(tool.parse_args(['--out', 'x']).methods)
+    args = tool.parse_args(['--out', 'x', '--methods',
+                            'plain,soft,soft_paper,soft_separate'])
+    table = args.method_table
+    selection = dict(plain=dict(params={LR_KEY: 0.01,
+                                        'model.backbone.norm_eval': True}),
+                     soft=dict(params={LR_KEY: 0.05}))
+    assert params_of('soft_paper', table['soft_paper'], selection) == {
+        LR_KEY: 0.01, 'model.backbone.norm_eval': True}
+    assert params_of('soft_separate', table['soft_separate'], selection) \
+        == {LR_KEY: 0.01, 'model.backbone.norm_eval': True,
+            'model.source_forward': 'separate'}
+    assert params_of('soft', table['soft'], selection)[LR_KEY] == 0.05
+    assert params_of('scratch', METHODS['scratch'], selection) == {}
+    spec = RunSpec(seed=0, epochs=2, val_interval=1, batch_size=8, width=4,
+                   target_root='t', eval_root='e', source_root='s',
+                   checkpoint='c', num_target=4, num_source=4)
+    cfg = load_config(osp.join(CONFIGS, table['soft_separate'].config))
+    opts = method_options(table['soft_separate'], cfg, params_of(
+        'soft_separate', table['soft_separate'], selection), spec)
+    assert opts['model.source_forward'] == 'separate'
+    assert opts[LR_KEY] == 0.01
+    assert [h['start_weight'] for h in opts['custom_hooks']] == [1.0]
+
+
+def test_selection_of_parallel_parts_keeps_every_method(tmp_path,
+                                                       monkeypatch):
+    """Two --select parts into one folder (plain in one shell, soft in
+    another): each writes its method into selection.json without
+    dropping the one the other wrote meanwhile."""
+    from benchmarks import method_benchmark
+    out = tmp_path / 'out'
+    out.mkdir()
+    other = dict(kind='selection', method='plain', params={LR_KEY: 0.01},
+                 seeds=[100], candidates=[], cells=[])
+
+    class FakePart:
+        def __init__(self, args, total):
+            self.selection = {}
+
+        def cells(self, probe=True):
+            # the other part finishes while this one runs
+            (out / 'selection.json').write_text(json.dumps(dict(
+                kind='selections', methods=[other])))
+            yield 'far', 'fewshot5', 100, {}, None, dict(val='v')
+
+        def run(self, phase, task, condition, seed, name, params, spec,
+                probe):
+            return dict(top1=params['SoftFineTuneHook.start_weight'] * 10)
+
+    monkeypatch.setattr(method_benchmark, 'Part', FakePart)
+    monkeypatch.setattr(method_benchmark, 'run_spec', lambda *a: None)
+    args = load_tool('benchmark_methods').parse_args([
+        '--out', str(out), '--select', '--methods', 'soft', '--seeds', '1',
+        '--first-seed', '100', '--grid',
+        'soft:SoftFineTuneHook.start_weight=1.0,3.0'])
+    method_benchmark.select_part(args)
+    saved = {s['method']: s for s in json.loads(
+        (out / 'selection.json').read_text())['methods']}
+    assert saved['plain'] == other
+    assert saved['soft']['params'] == {'SoftFineTuneHook.start_weight': 3.0}
 
 
 def test_report_writes_beside_its_records_unless_told():
