@@ -39,7 +39,8 @@ __all__ = ['SETTINGS', 'Part', 'params_of', 'run_spec', 'save', 'slug']
 # pre-training's settings are per task, in the task records)
 SETTINGS = ('width', 'batch_size', 'source_batch_size', 'min_steps',
             'min_epochs', 'val_points', 'max_train_per_class',
-            'val_per_class', 'test_per_class', 'workers')
+            'val_per_class', 'test_per_class', 'workers',
+            'forgetting_per_class')
 
 
 def save(path: str, record: dict) -> None:
@@ -200,7 +201,8 @@ class Part:
         if not probe:
             return pre, None
         self.source_tests[task] = source_test_images(
-            task, self.pools, pre['class_names'])
+            task, self.pools, pre['class_names'],
+            per_class=a.forgetting_per_class)
         probe, refs = probe_references(task, self.pools, osp.join(
             self.data_root, task, 'probe'), a.config_dir, a.width, pre)
         save(osp.join(a.out, 'tasks', f'{task}.json'), dict(

@@ -45,6 +45,7 @@ from benchmarks.methods import (
     available_methods,
     parse_grid,
 )
+from benchmarks.source_models import SOURCE_TEST_PER_CLASS
 from benchmarks.tasks import TASKS
 from benchmarks.threads import add_threads_argument
 
@@ -135,6 +136,11 @@ def parse_args(argv=None):
                    '0.01; a method given --grid selects just these keys '
                    '(repeat the option for more), not its grid in '
                    'benchmarks/methods.py')
+    p.add_argument('--forgetting-per-class', type=int,
+                   default=SOURCE_TEST_PER_CLASS,
+                   help='held-out source images per class of the forgetting'
+                   ' curve (the source head at step 0 and every '
+                   'validation); the 1000 CJK classes hold 5 each')
     p.add_argument('--workers', type=int, default=0,
                    help='loader processes (0: in the main process)')
     p.add_argument('--keep-data', action='store_true',
@@ -181,10 +187,11 @@ def parse_args(argv=None):
     if args.source_batch_size is None:
         args.source_batch_size = args.batch_size
     if min(args.seeds, args.min_steps, args.min_epochs, args.val_points,
-           args.batch_size, args.source_batch_size, args.width) < 1:
+           args.batch_size, args.source_batch_size, args.width,
+           args.forgetting_per_class) < 1:
         p.error('--seeds, --min-steps, --min-epochs, --val-points, '
-                '--batch-size, --source-batch-size and --width should be '
-                '>= 1')
+                '--batch-size, --source-batch-size, --width and '
+                '--forgetting-per-class should be >= 1')
     return args
 
 

@@ -17,7 +17,7 @@ from mmpretrain.models.backbones import ResNet_CIFAR
 from benchmarks.baselines import load_cub_split, model_features
 from benchmarks.demo_data import prepare_demo
 from benchmarks.method_benchmark import run_part
-from benchmarks.method_parts import params_of
+from benchmarks.method_parts import SETTINGS, params_of
 from benchmarks.method_report import write_report
 from benchmarks.method_runs import (
     build_classifier,
@@ -337,6 +337,18 @@ def test_grid_option_replaces_a_methods_grid():
                              bad])
         with pytest.raises(ValueError, match=says):
             tool.parse_grid(bad, {'plain': METHODS['plain']})
+
+
+def test_forgetting_curve_images_per_class_is_a_setting():
+    """--forgetting-per-class caps the held-out source images of the
+    forgetting curve (recorded with each run's settings)."""
+    tool = load_tool('benchmark_methods')
+    assert tool.parse_args(['--out', 'x']).forgetting_per_class == 200
+    assert tool.parse_args(['--out', 'x', '--forgetting-per-class', '1']
+                           ).forgetting_per_class == 1
+    with pytest.raises(SystemExit):
+        tool.parse_args(['--out', 'x', '--forgetting-per-class', '0'])
+    assert 'forgetting_per_class' in SETTINGS
 
 
 def test_variants_run_when_named_with_plains_learning_rate():
