@@ -1,0 +1,60 @@
+"""tools/benchmark_claims_cjk.sh: each step runs tools/benchmark_methods.py
+with options it takes, selection on seeds the reported runs do not use,
+the bias part with the curves part's selection."""
+import json
+import os
+import subprocess
+import sys
+
+from tests.conftest import load_tool, repo_path
+
+
+def run_steps(tmp_path, *steps, **env):
+    """The tool command lines the steps run (a stand-in python prints
+    them), and the finished process."""
+    stub = tmp_path / 'python'
+    stub.write_text(f'#!{sys.executable}\nimport json, sys\n'
+                    'print(json.dumps(sys.argv[1:]))\n')
+    stub.chmod(0o755)
+    proc = subprocess.run(
+        ['bash', repo_path('tools', 'benchmark_claims_cjk.sh'), *steps],
+        env=dict(os.environ, PYTHON=str(stub), OUT=str(tmp_path / 'out'),
+                 **env), capture_output=True, text=True, timeout=60)
+    return [json.loads(line) for line in proc.stdout.splitlines()], proc
+
+
+def test_every_step_runs_the_tool_with_options_it_takes(tmp_path):
+    (tmp_path / 'out' / 'curves').mkdir(parents=True)
+    (tmp_path / 'out' / 'curves' / 'selection.json').write_text('{}')
+    commands, proc = run_steps(tmp_path, SEEDS='4')
+    assert proc.returncode == 0, proc.stderr
+    tool = load_tool('benchmark_methods')
+    parsed = [tool.parse_args(argv[1:]) for argv in commands[:4]]
+    assert all(argv[0] == 'tools/benchmark_methods.py' for argv in commands)
+    plain, soft, curves, bias = parsed
+    for args in parsed:
+        assert args.tasks == ['glyphs_cjk'] and args.threads == 1
+        assert args.cjk_options['target_size'] == 16
+        assert args.forgetting_per_class == 1
+    assert plain.select and soft.select and not curves.select
+    selected = set(range(plain.first_seed, plain.first_seed + plain.seeds))
+    reported = set(range(curves.first_seed, curves.first_seed + 4))
+    assert curves.seeds == bias.seeds == 4 and not selected & reported
+    lr = 'optim_wrapper.optimizer.lr'
+    assert plain.method_table['plain'].grid == {lr: (0.02, 0.01, 0.005)}
+    assert len(soft.method_table['soft'].grid) == 4
+    assert (curves.val_points, curves.conditions) == (8, ['fewshot5'])
+    assert set(curves.methods) == {'plain', 'soft', 'soft_paper',
+                                   'soft_separate'}
+    assert len(bias.conditions) == 5 and bias.out.endswith('bias')
+    assert (tmp_path / 'out' / 'bias' / 'selection.json').read_text() == '{}'
+    reports = [argv[argv.index('--report-out') + 1] for argv in commands[4:]]
+    assert reports == ['docs/benchmark/claims_cjk/curves',
+                       'docs/benchmark/claims_cjk/bias']
+
+
+def test_an_unknown_step_is_refused(tmp_path):
+    commands, proc = run_steps(tmp_path, 'select_plain', 'slect_soft')
+    assert proc.returncode == 2 and "unknown step 'slect_soft'" in \
+        proc.stderr
+    assert len(commands) == 1  # the step before it ran
