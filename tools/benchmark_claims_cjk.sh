@@ -51,10 +51,15 @@ step() {
       "${BENCH[@]}" "${BIAS[@]}" --seeds "$SEEDS" --first-seed "$FIRST_SEED" \
         --methods "${METHODS:-plain,soft}" ;;
     report)
+      local dir="${REPORT_DIR:-docs/benchmark/claims_cjk}"
       "$PY" tools/benchmark_methods.py --report "$OUT/curves" \
-        --report-out "${REPORT_DIR:-docs/benchmark/claims_cjk}/curves"
+        --report-out "$dir/curves"
       "$PY" tools/benchmark_methods.py --report "$OUT/bias" \
-        --report-out "${REPORT_DIR:-docs/benchmark/claims_cjk}/bias" ;;
+        --report-out "$dir/bias"
+      # the records the reports are made of (not the data or work folders)
+      mkdir -p "$dir"
+      tar -czf "$dir/records.tar.gz" -C "$OUT" --exclude=work --exclude=data \
+        curves bias ;;
     *) echo "unknown step '$1' (select_plain, select_soft, curves, bias," \
          "report)" >&2; exit 2 ;;
   esac

@@ -5,6 +5,7 @@ import json
 import os
 import subprocess
 import sys
+import tarfile
 
 from tests.conftest import load_tool, repo_path
 
@@ -24,9 +25,10 @@ def run_steps(tmp_path, *steps, **env):
 
 
 def test_every_step_runs_the_tool_with_options_it_takes(tmp_path):
-    (tmp_path / 'out' / 'curves').mkdir(parents=True)
+    (tmp_path / 'out' / 'curves' / 'work').mkdir(parents=True)
     (tmp_path / 'out' / 'curves' / 'selection.json').write_text('{}')
-    commands, proc = run_steps(tmp_path, SEEDS='4')
+    commands, proc = run_steps(tmp_path, SEEDS='4',
+                               REPORT_DIR=str(tmp_path / 'published'))
     assert proc.returncode == 0, proc.stderr
     tool = load_tool('benchmark_methods')
     parsed = [tool.parse_args(argv[1:]) for argv in commands[:4]]
@@ -49,8 +51,11 @@ def test_every_step_runs_the_tool_with_options_it_takes(tmp_path):
     assert len(bias.conditions) == 5 and bias.out.endswith('bias')
     assert (tmp_path / 'out' / 'bias' / 'selection.json').read_text() == '{}'
     reports = [argv[argv.index('--report-out') + 1] for argv in commands[4:]]
-    assert reports == ['docs/benchmark/claims_cjk/curves',
-                       'docs/benchmark/claims_cjk/bias']
+    assert reports == [str(tmp_path / 'published' / p)
+                       for p in ('curves', 'bias')]
+    with tarfile.open(tmp_path / 'published' / 'records.tar.gz') as tar:
+        assert sorted(tar.getnames()) == [
+            'bias', 'bias/selection.json', 'curves', 'curves/selection.json']
 
 
 def test_an_unknown_step_is_refused(tmp_path):
