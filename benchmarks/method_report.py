@@ -241,14 +241,22 @@ def _forgetting_table(summary: dict) -> List[str]:
     lines = ['## Forgetting: the source head on held-out source images', '',
              'Source top-1 (%) of the methods that keep the pre-trained '
              'source head, mean over the seeds (diverged runs left out); '
-             'the curve at every validation is `forgetting.png`.', '',
-             '| cell | method | runs | at step 0 | at the end (step) | '
-             'change |', '| --- | --- | --- | --- | --- | --- |']
+             'the curve at every validation is `forgetting.png` (dashed: '
+             'with the source\'s BatchNorm statistics). As the model is '
+             'evaluated, its BatchNorm running statistics are those '
+             'fine-tuning left; "source BN" re-estimates them on the '
+             'source images first, so it measures what the weights keep.',
+             '', '| cell | method | runs | at step 0 | at the end (step) | '
+             'change | source BN: at step 0 | at the end | change |',
+             '|' + ' --- |' * 9]
     for c, m, curve, runs in rows:
         (_, first), (step, last) = curve[0], curve[-1]
+        bn = c['methods'][m].get('source_bn_curve_mean')
+        tail = f' {bn[0][1]:.2f} | {bn[-1][1]:.2f} | ' \
+            f'{bn[-1][1] - bn[0][1]:+.2f} |' if bn else ' - | - | - |'
         lines.append(f"| {c['task']} / {c['condition']} | {m} | {runs} | "
                      f'{first:.2f} | {last:.2f} ({step}) | '
-                     f'{last - first:+.2f} |')
+                     f'{last - first:+.2f} |' + tail)
     return lines + ['']
 
 
@@ -436,6 +444,9 @@ def _plots(summary: dict, out_dir: str) -> List[str]:
                 if r.get('source_curve_mean'):
                     s, a = zip(*r['source_curve_mean'])
                     ax.plot(s, a, marker='.', label=name, color=color[name])
+                if r.get('source_bn_curve_mean'):
+                    s, a = zip(*r['source_bn_curve_mean'])
+                    ax.plot(s, a, ls='--', color=color[name])
             if source_top1.get(cell['task']) is not None:
                 ax.axhline(source_top1[cell['task']], color='k', lw=0.8,
                            ls='--', label='pre-trained')

@@ -148,7 +148,8 @@ def run_method(method: Method, spec: RunSpec, params: dict, work_dir: str,
         non-finite loss), ``curve`` ([epoch, top1] at each validation it
         made), ``source_curve`` ([step, source top-1] at step 0 and
         each validation, with ``source_test`` for a method with a source
-        head), ``source_batch_size`` (source images per step; None for
+        head; ``source_bn_curve`` the same with the source's BatchNorm
+        statistics), ``source_batch_size`` (source images per step; None for
         a method without source images), ``probe_top1`` (not for a
         diverged run), the
         :class:`RunRecordHook` record, ``steps``, ``train_seconds``
@@ -180,6 +181,7 @@ def run_method(method: Method, spec: RunSpec, params: dict, work_dir: str,
                source_batch_size=options.get(SOURCE_BATCH_KEY))
     if forgetting:
         out['source_curve'] = forgetting[0].curve
+        out['source_bn_curve'] = forgetting[0].source_bn_curve
     weights = runner.message_hub.log_scalars.get('train/source_weight')
     if weights is not None:
         w = [float(v) for v in weights.data[0]]

@@ -159,15 +159,16 @@ def _method_row(runs: Dict[int, dict], plain: Dict[int, dict]) -> dict:
     # the forgetting curve: the source head's top-1 on held-out source
     # images at step 0 and each validation, mean of the runs that made
     # every point (a diverged run stopped early)
-    forgetting = [runs[s]['source_curve'] for s in seeds
-                  if runs[s].get('source_curve')
-                  and not runs[s].get('diverged')]
-    if forgetting and len({tuple(p for p, _ in c)
-                           for c in forgetting}) == 1:
-        row['source_curve_mean'] = [
-            [step, statistics.mean(c[i][1] for c in forgetting)]
-            for i, (step, _) in enumerate(forgetting[0])]
-        row['source_curve_runs'] = len(forgetting)
+    # (source_bn_curve: the same with the source's BatchNorm statistics)
+    for key in ('source_curve', 'source_bn_curve'):
+        forgetting = [runs[s][key] for s in seeds
+                      if runs[s].get(key) and not runs[s].get('diverged')]
+        if forgetting and len({tuple(p for p, _ in c)
+                               for c in forgetting}) == 1:
+            row[f'{key}_mean'] = [
+                [step, statistics.mean(c[i][1] for c in forgetting)]
+                for i, (step, _) in enumerate(forgetting[0])]
+            row[f'{key}_runs'] = len(forgetting)
     for key in ('train_seconds', 'wall_seconds', 'cpu_seconds', 'steps'):
         row[key] = _mean_sd(runs[s].get(key) for s in seeds)[0]
     unpaired = {s: unpaired_keys(runs[s], plain[s]) for s in seeds

@@ -68,3 +68,46 @@ def test_the_hook_refuses_bad_images():
         SourceTop1Hook(IMAGES.astype(float), LABELS)
     with pytest.raises(ValueError, match=r'\(4,\) labels'):
         SourceTop1Hook(IMAGES, LABELS[:4])
+
+
+def test_source_bn_re_estimates_the_statistics_on_the_images(model):
+    """With source_bn the running statistics fine-tuning left (here:
+    wrecked) do not matter: the top-1 is that of the network with the
+    images' own BatchNorm statistics; the model keeps its buffers."""
+    import copy
+    torch.manual_seed(0)
+    model.source_head = MODELS.build(dict(type='LinearClsHead', num_classes=3,
+                                          in_channels=32))
+    reference = copy.deepcopy(model)
+    for m in reference.modules():
+        if isinstance(m, torch.nn.BatchNorm2d):
+            m.reset_running_stats()
+            m.momentum = None
+    reference.eval()
+    for m in reference.modules():
+        if isinstance(m, torch.nn.BatchNorm2d):
+            m.train()
+    x = torch.from_numpy(IMAGES).permute(0, 3, 1, 2).contiguous()
+    with torch.no_grad():
+        data = reference.data_preprocessor(dict(inputs=x), False)
+        reference.extract_feat(data['inputs'])  # the statistics
+        reference.eval()
+        labels = reference.source_head(reference.extract_feat(
+            data['inputs'])).argmax(1).numpy()
+    with torch.no_grad():
+        for m in model.modules():
+            if isinstance(m, torch.nn.BatchNorm2d):
+                m.running_mean.add_(3.0)
+                m.running_var.mul_(20.0)
+    buffers = {k: v.clone() for k, v in model.named_buffers()}
+    assert source_head_top1(model, IMAGES, labels, batch_size=5) < 100.0
+    assert source_head_top1(model, IMAGES, labels, batch_size=5,
+                            source_bn=True) == 100.0
+    assert all(torch.equal(v, buffers[k]) for k, v in model.named_buffers())
+
+
+def test_the_hook_records_both_curves(model):
+    hook = SourceTop1Hook(IMAGES, LABELS)
+    hook.before_train(SimpleNamespace(model=model, iter=0))
+    # the constant source head answers class 1 whatever the statistics
+    assert hook.curve == hook.source_bn_curve == [[0, 60.0]]
