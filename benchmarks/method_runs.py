@@ -149,9 +149,10 @@ def run_method(method: Method, spec: RunSpec, params: dict, work_dir: str,
         made), ``source_curve`` ([step, source top-1] at step 0 and
         each validation, with ``source_test`` for a method with a source
         head; ``source_bn_curve`` the same with the source's BatchNorm
-        statistics), ``source_batch_size`` (source images per step; None for
-        a method without source images), ``probe_top1`` (not for a
-        diverged run), the
+        statistics; ``forgetting_seconds`` the time measuring them took,
+        within the training time), ``source_batch_size`` (source
+        images per step; None for a method without source images),
+        ``probe_top1`` (not for a diverged run), the
         :class:`RunRecordHook` record, ``steps``, ``train_seconds``
         (``runner.train()``),
         ``wall_seconds`` and ``cpu_seconds`` (build, train, probe and
@@ -182,6 +183,7 @@ def run_method(method: Method, spec: RunSpec, params: dict, work_dir: str,
     if forgetting:
         out['source_curve'] = forgetting[0].curve
         out['source_bn_curve'] = forgetting[0].source_bn_curve
+        out['forgetting_seconds'] = forgetting[0].seconds
     weights = runner.message_hub.log_scalars.get('train/source_weight')
     if weights is not None:
         w = [float(v) for v in weights.data[0]]

@@ -188,8 +188,7 @@ def _method_row(runs: Dict[int, dict], plain: Dict[int, dict]) -> dict:
             row['probe_diff'] = _paired([a - b for a, b in zip(pd, pp)])
         row.update(_curve_diffs([runs[s] for s in paired],
                                 [plain[s] for s in paired]))
-        walls = [(runs[s].get('wall_seconds'), plain[s].get('wall_seconds'))
-                 for s in paired]
+        walls = [(_net_wall(runs[s]), _net_wall(plain[s])) for s in paired]
         if all(a and b for a, b in walls):
             row['wall_ratio'] = statistics.mean(a / b for a, b in walls)
         reach = [first_reach(runs[s], plain[s]['top1']) for s in paired]
@@ -198,6 +197,13 @@ def _method_row(runs: Dict[int, dict], plain: Dict[int, dict]) -> dict:
         row['epochs_to_plain_final'] = _mean_sd(e for e, _ in hit)[0]
         row['seconds_to_plain_final'] = _mean_sd(t for _, t in hit)[0]
     return row
+
+
+def _net_wall(run: dict) -> Optional[float]:
+    """A run's wall time without the forgetting curve's measurements
+    (recorded as ``forgetting_seconds`` since they were timed)."""
+    wall = run.get('wall_seconds')
+    return None if wall is None else wall - run.get('forgetting_seconds', 0)
 
 
 def _curve_diffs(runs: List[dict], plain: List[dict]) -> dict:

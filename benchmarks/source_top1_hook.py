@@ -1,6 +1,7 @@
 """Hook that measures the source head on held-out source images during
 fine-tuning: the forgetting curve."""
 import copy
+import time
 from typing import List
 
 import numpy as np
@@ -103,8 +104,17 @@ class SourceTop1Hook(Hook):
         self.labels = labels
         self.curve: List[list] = []
         self.source_bn_curve: List[list] = []
+        # time spent measuring (inside the run's training time)
+        self.seconds = 0.0
 
     def _measure(self, runner) -> None:
+        start = time.perf_counter()
+        try:
+            self._measure_both(runner)
+        finally:
+            self.seconds += time.perf_counter() - start
+
+    def _measure_both(self, runner) -> None:
         model = get_ori_model(runner.model)
         self.curve.append([runner.iter, source_head_top1(
             model, self.images, self.labels)])
@@ -114,6 +124,7 @@ class SourceTop1Hook(Hook):
     def before_train(self, runner) -> None:
         self.curve = []
         self.source_bn_curve = []
+        self.seconds = 0.0
         self._measure(runner)
 
     def after_val_epoch(self, runner, metrics=None) -> None:

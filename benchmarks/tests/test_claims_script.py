@@ -63,3 +63,36 @@ def test_an_unknown_step_is_refused(tmp_path):
     assert proc.returncode == 2 and "unknown step 'slect_soft'" in \
         proc.stderr
     assert len(commands) == 1  # the step before it ran
+
+
+def test_published_claims_reports_are_their_records(tmp_path):
+    """docs/benchmark/claims_cjk/{curves,bias}/results.md are what
+    --report makes of the published records, and every paired interval
+    the README's claims table quotes is in one of them (or in the
+    Fashion-MNIST report)."""
+    import re
+
+    from benchmarks.method_report import write_report
+    from benchmarks.method_stats import load_records, summarise
+    published = repo_path('docs', 'benchmark', 'claims_cjk')
+    with tarfile.open(os.path.join(published, 'records.tar.gz')) as tar:
+        tar.extractall(tmp_path, filter='data')
+    made = {}
+    for part in ('curves', 'bias'):
+        summary = summarise(load_records([str(tmp_path / part)]))
+        path = write_report(summary, str(tmp_path / 'r' / part))['markdown']
+        made[part] = open(path).read()
+        assert made[part] == open(os.path.join(published, part,
+                                               'results.md')).read(), part
+        assert all(c['methods']['plain']['n'] == 15
+                   for c in summary['cells'])
+    readme = open(repo_path('README.md')).read()
+    table = readme[readme.index('The paper\'s five claims'):]
+    table = table[:table.index('\n\n', table.index('| claim |'))]
+    quoted = re.findall(r'[+-]\d+\.\d\d \[[+-]\d+\.\d\d, [+-]\d+\.\d\d\]',
+                        table)
+    assert len(quoted) >= 5
+    fashion = open(repo_path('docs', 'benchmark', 'fashion',
+                             'results.md')).read()
+    for text in quoted:
+        assert any(text in m for m in [*made.values(), fashion]), text
