@@ -213,19 +213,21 @@ def _selection_table(summary: dict) -> List[str]:
     for s in sorted(summary['selection'], key=lambda s: s['method']):
         tasks = sorted({t for c in s['candidates']
                         for t in c.get('val_top1_by_task', {})})
+        # (no task columns when the selection runs are in another folder)
         lines += [f"### {s['method']} (seeds {s['seeds']}, "
                   f"{len(s['cells'])} cells)", '',
-                  '| candidate | all cells | ' + ' | '.join(tasks) +
-                  ' | diverged runs |',
+                  '| ' + ' | '.join(['candidate', 'all cells', *tasks,
+                                     'diverged runs']) + ' |',
                   '| --- | --- |' + ' --- |' * (len(tasks) + 1)]
         for c in sorted(s['candidates'], key=lambda c: -c['val_top1']):
             name = _params(c['params'])
             if c['params'] == s['params']:
                 name = f'**{name}**'
             by_task = c.get('val_top1_by_task', {})
-            lines.append(f"| {name} | {c['val_top1']:.2f} | " + ' | '.join(
-                _f(by_task.get(t)) for t in tasks) +
-                f" | {c.get('diverged', 0)}/{c['runs']} |")
+            lines.append('| ' + ' | '.join([
+                name, f"{c['val_top1']:.2f}",
+                *(_f(by_task.get(t)) for t in tasks),
+                f"{c.get('diverged', 0)}/{c['runs']}"]) + ' |')
         lines.append('')
     return lines
 

@@ -98,6 +98,16 @@ def test_selection_is_reported_per_task(tmp_path):
     text = report_text(summary, tmp_path / 'r')
     assert '| **norm_eval=True** | 65.00 | 70.00 | 60.00 | 0/2 |' in text
     assert '| norm_eval=False | 54.00 | 81.00 | 40.00 | 0/3 |' in text
+    # the selection copied into a folder without its runs: no task
+    # columns, and every row as wide as the header
+    other = tmp_path / 'copied'
+    write_records(other, [run_record('plain', 0, 75)])
+    (other / 'selection.json').write_text(
+        (tmp_path / 'selection.json').read_text())
+    text = report_text(summarise(load_records([str(other)])), other / 'r')
+    table = text.split('### plain')[1].split('\n\n')[1].splitlines()
+    assert table[0] == '| candidate | all cells | diverged runs |'
+    assert {line.count('|') for line in table} == {4}
 
 
 def test_holm_corrects_over_every_method_and_cell(tmp_path):
