@@ -14,41 +14,27 @@ import json
 import math
 import os
 import os.path as osp
-import statistics
 from typing import List
 
 from .method_stats import REFERENCE_METHODS
 from .report import figure_saver
+from .report_tables import (
+    curve_table,
+    fmt,
+    fmt_ci,
+    fmt_holm_p,
+    fmt_params,
+    forgetting_table,
+    probe_table,
+    selection_table,
+    task_table,
+)
 
 __all__ = ['PLOTS', 'report_location', 'write_report', 'write_summary']
 
 # every plot a report may make
 PLOTS = ('accuracy_vs_epoch.png', 'forest.png', 'probe_vs_target.png',
          'forgetting.png')
-
-
-def _f(value, spec='.2f') -> str:
-    return '-' if value is None else format(value, spec)
-
-
-def _ci(paired, spec='+.2f') -> str:
-    """Mean [95% interval], marked when too few seeds made it."""
-    if not paired:
-        return ''
-    ci = paired.get('ci95')
-    return f"{paired['mean']:{spec}} " + (
-        f'[{ci[0]:{spec}}, {ci[1]:{spec}}]' if ci else '[n/a]') + (
-        f" **n = {paired['n']}: too few seeds**"
-        if paired.get('too_few_seeds') else '')
-
-
-def _holm_p(paired) -> str:
-    return _f(paired.get('wilcoxon_p_holm'), '.3f')
-
-
-def _params(params: dict) -> str:
-    return ', '.join(f'{k.split(".")[-1]}={v}' for k, v in params.items()) \
-        or 'config as shipped'
 
 
 def _cell_table(cell: dict, baseline: str) -> List[str]:
@@ -63,21 +49,21 @@ def _cell_table(cell: dict, baseline: str) -> List[str]:
     for name, r in cell['methods'].items():
         d, base = r.get('diff'), name == baseline
         pci = r.get('probe_ci95')
-        probe = _f(r['probe_mean']) + (
+        probe = fmt(r['probe_mean']) + (
             f' [{pci[0]:.2f}, {pci[1]:.2f}]' if pci else '')
         lines.append(
-            f"| {name} | {r['n']} | {_f(r['top1_mean'])} ± "
-            f"{_f(r['top1_sd'])} | {'' if base else _ci(d)} | "
+            f"| {name} | {r['n']} | {fmt(r['top1_mean'])} ± "
+            f"{fmt(r['top1_sd'])} | {'' if base else fmt_ci(d)} | "
             f"{'' if base or not d else str(d['wins']) + '/' + str(d['n'])} |"
-            f" {'' if base or not d else _f(d['sign_p'], '.3f')} | "
-            f"{'' if base or not d else _f(d['wilcoxon_p'], '.3f')} | "
-            f"{'' if base or not d else _holm_p(d)} | "
-            f"{_f(r.get('epochs_to_plain_final'), '.1f')} "
+            f" {'' if base or not d else fmt(d['sign_p'], '.3f')} | "
+            f"{'' if base or not d else fmt(d['wilcoxon_p'], '.3f')} | "
+            f"{'' if base or not d else fmt_holm_p(d)} | "
+            f"{fmt(r.get('epochs_to_plain_final'), '.1f')} "
             f"({r.get('reached', '-')}/{r['n']}) | "
-            f"{_f(r.get('seconds_to_plain_final'), '.1f')} | "
-            f"{_f(r.get('train_seconds'), '.1f')} | {probe} | "
-            f"{'' if base else _ci(r.get('probe_diff'))} | "
-            f"{_params(r['params'])} |")
+            f"{fmt(r.get('seconds_to_plain_final'), '.1f')} | "
+            f"{fmt(r.get('train_seconds'), '.1f')} | {probe} | "
+            f"{'' if base else fmt_ci(r.get('probe_diff'))} | "
+            f"{fmt_params(r['params'])} |")
     diverged = {m: f"{r['diverged']}/{r['n']}"
                 for m, r in cell['methods'].items() if r.get('diverged')}
     ref = cell['references']
@@ -88,7 +74,7 @@ def _cell_table(cell: dict, baseline: str) -> List[str]:
     lines.append('')
     if known:
         lines.append('- References (mean over seeds): ' + ', '.join(
-            f'{names.get(k, k)} {_f(v)}' for k, v in known.items()) + '.')
+            f'{names.get(k, k)} {fmt(v)}' for k, v in known.items()) + '.')
     if cell['informative'] is None:
         lines.append('- No reference points (k-NN, linear probe, scratch) '
                      'recorded: whether the cell can show a transfer '
@@ -118,7 +104,7 @@ def _cell_table(cell: dict, baseline: str) -> List[str]:
         lines.append(
             f'- Noise floor ({baseline} rerun with {t} threads - '
             f'{baseline}): '
-            f"{_ci(nf)}, max |diff| {nf['max_abs']:.2f}, identical "
+            f"{fmt_ci(nf)}, max |diff| {nf['max_abs']:.2f}, identical "
             f"{nf['identical']}/{nf['n']} seeds.")
     unpaired = {m: r['unpaired'] for m, r in cell['methods'].items()
                 if r.get('unpaired')}
@@ -162,11 +148,11 @@ def _summary_table(summary: dict) -> List[str]:
             if r is None:
                 row.append('-')
                 continue
-            text = _f(r['top1_mean'])
+            text = fmt(r['top1_mean'])
             d = r.get('diff')
             if name != base and d:
-                text += f" ({_ci(d)}, {d['wins']}/{d['n']}" + (
-                    f', Holm p {_holm_p(d)})' if 'wilcoxon_p_holm' in d
+                text += f" ({fmt_ci(d)}, {d['wins']}/{d['n']}" + (
+                    f', Holm p {fmt_holm_p(d)})' if 'wilcoxon_p_holm' in d
                     else ')')
             if r.get('diverged'):
                 text += f", {r['diverged']} diverged"
@@ -178,146 +164,11 @@ def _summary_table(summary: dict) -> List[str]:
                 linear_probe='linear probe (frozen)')
     for key, label in refs.items():
         lines.append(f'| {label} | ' + ' | '.join(
-            _f(c['references'].get(key)) for c in cells) + ' |')
+            fmt(c['references'].get(key)) for c in cells) + ' |')
     lines.append('| informative cell | ' + ' | '.join(
         '-' if c['informative'] is None else
         'yes' if c['informative'] else '**no**' for c in cells) + ' |')
     return lines + ['']
-
-
-def _task_table(summary: dict) -> List[str]:
-    if not summary['tasks']:
-        return []
-    lines = ['## Source models and probe references', '',
-             '| task | source classes | source top1 | pre-training steps | '
-             'probe: raw pixels | probe: random init (mean of seeds) | '
-             'probe: pre-trained |', '|' + ' --- |' * 7]
-    for t in sorted(summary['tasks'], key=lambda t: t['task']):
-        p = t['probe']
-        lines.append(
-            f"| {t['task']} | {len(t['source_classes'])} | "
-            f"{t['source_top1']:.2f} | {t['pretrain_steps']} | "
-            f"{p['raw_pixel']:.2f} | {statistics.mean(p['random_init']):.2f}"
-            f" | {p['pretrained']:.2f} |")
-    return lines + ['']
-
-
-def _selection_table(summary: dict) -> List[str]:
-    if not summary['selection']:
-        return []
-    lines = ['## Hyper-parameters chosen on validation data', '',
-             'Validation top-1 (the split carved from the target training '
-             'images), mean over the selection seeds; the choice is the '
-             'best mean over all cells (**bold**). A diverged run scores '
-             'chance level.', '']
-    for s in sorted(summary['selection'], key=lambda s: s['method']):
-        tasks = sorted({t for c in s['candidates']
-                        for t in c.get('val_top1_by_task', {})})
-        # (no task columns when the selection runs are in another folder)
-        lines += [f"### {s['method']} (seeds {s['seeds']}, "
-                  f"{len(s['cells'])} cells)", '',
-                  '| ' + ' | '.join(['candidate', 'all cells', *tasks,
-                                     'diverged runs']) + ' |',
-                  '| --- | --- |' + ' --- |' * (len(tasks) + 1)]
-        for c in sorted(s['candidates'], key=lambda c: -c['val_top1']):
-            name = _params(c['params'])
-            if c['params'] == s['params']:
-                name = f'**{name}**'
-            by_task = c.get('val_top1_by_task', {})
-            lines.append('| ' + ' | '.join([
-                name, f"{c['val_top1']:.2f}",
-                *(_f(by_task.get(t)) for t in tasks),
-                f"{c.get('diverged', 0)}/{c['runs']}"]) + ' |')
-        lines.append('')
-    return lines
-
-
-def _forgetting_table(summary: dict) -> List[str]:
-    """Source top-1 of the methods that keep the source head: at step 0
-    (the pre-trained head) and at the end, mean over seeds."""
-    rows = [(c, m, r['source_curve_mean'], r['source_curve_runs'])
-            for c in summary['cells'] for m, r in c['methods'].items()
-            if r.get('source_curve_mean')]
-    if not rows:
-        return []
-    lines = ['## Forgetting: the source head on held-out source images', '',
-             'Source top-1 (%) of the methods that keep the pre-trained '
-             'source head, mean over the seeds (diverged runs left out); '
-             'the curve at every validation is `forgetting.png` (dashed: '
-             'with the source\'s BatchNorm statistics). As the model is '
-             'evaluated, its BatchNorm running statistics are those '
-             'fine-tuning left; "source BN" re-estimates them on the '
-             'source images first, so it measures what the weights keep.',
-             '', '| cell | method | runs | at step 0 | at the end (step) | '
-             'change | source BN: at step 0 | at the end | change |',
-             '|' + ' --- |' * 9]
-    for c, m, curve, runs in rows:
-        (_, first), (step, last) = curve[0], curve[-1]
-        bn = c['methods'][m].get('source_bn_curve_mean')
-        tail = f' {bn[0][1]:.2f} | {bn[-1][1]:.2f} | ' \
-            f'{bn[-1][1] - bn[0][1]:+.2f} |' if bn else ' - | - | - |'
-        lines.append(f"| {c['task']} / {c['condition']} | {m} | {runs} | "
-                     f'{first:.2f} | {last:.2f} ({step}) | '
-                     f'{last - first:+.2f} |' + tail)
-    return lines + ['']
-
-
-def _probe_table(summary: dict) -> List[str]:
-    """Each method's probe against the pre-trained probe (claim: the
-    method keeps general discrimination)."""
-    cells = [c for c in summary['cells']
-             if c.get('pretrained_probe') is not None]
-    if not cells:
-        return []
-    lines = ['## The probe after fine-tuning against the pre-trained probe',
-             '', 'k-NN probe top-1 on the unseen probe classes, method - '
-             'pre-trained network, mean over seeds [95% t-interval of the '
-             'seeds].', '', '| cell | pre-trained | method | probe - '
-             'pre-trained [95% CI] |', '| --- | --- | --- | --- |']
-    for c in cells:
-        for m, r in c['methods'].items():
-            if r.get('probe_minus_pretrained') is None:
-                continue
-            pre, ci = c['pretrained_probe'], r.get('probe_ci95')
-            lines.append(
-                f"| {c['task']} / {c['condition']} | {pre:.2f} | {m} | "
-                f"{r['probe_minus_pretrained']:+.2f}" +
-                (f' [{ci[0] - pre:+.2f}, {ci[1] - pre:+.2f}]' if ci else '')
-                + ' |')
-    return lines + ['']
-
-
-def _curve_table(summary: dict) -> List[str]:
-    """Paired accuracy at every validation point, the area under the
-    curve and the wall time, against the baseline (claim: faster
-    convergence)."""
-    base, lines = summary['baseline'], []
-    for c in summary['cells']:
-        rows = {m: r for m, r in c['methods'].items()
-                if m != base and r.get('curve_diff')}
-        if not rows:
-            continue
-        epochs = [e for e, _ in next(iter(rows.values()))['curve_diff']]
-        if not lines:
-            lines = ['## Accuracy over training, paired', '',
-                     f'Method - {base} on the test split at each '
-                     'validation (epoch), mean [95% paired t-interval] '
-                     '(seeds won); AUC: the mean top-1 over the validation '
-                     f'points, method - {base}; wall: wall time'
-                     f' over that of {base}, mean of the seeds.', '']
-        lines += [f"### {c['task']} / {c['condition']}", '',
-                  '| method | ' + ' | '.join(f'epoch {e}' for e in epochs)
-                  + ' | AUC | wall / ' + base + ' |',
-                  '| --- |' + ' --- |' * (len(epochs) + 2)]
-        for m, r in rows.items():
-            cols = [f"{_ci(d)} ({d['wins']}/{d['n']})"
-                    for _, d in r['curve_diff']]
-            a = r['auc_diff']
-            lines.append(f'| {m} | ' + ' | '.join(cols) +
-                         f" | {_ci(a)} ({a['wins']}/{a['n']}) | "
-                         f"{_f(r.get('wall_ratio'))} |")
-        lines.append('')
-    return lines
 
 
 def _markdown(summary: dict) -> str:
@@ -335,11 +186,11 @@ def _markdown(summary: dict) -> str:
         lines += ['**The runs were made with different settings**: '
                   f'{settings}', '']
     lines += _summary_table(summary)
-    lines += _task_table(summary)
-    lines += _selection_table(summary)
-    lines += _forgetting_table(summary)
-    lines += _probe_table(summary)
-    lines += _curve_table(summary)
+    lines += task_table(summary)
+    lines += selection_table(summary)
+    lines += forgetting_table(summary)
+    lines += probe_table(summary)
+    lines += curve_table(summary)
     lines += ['## Target top-1 by cell', '']
     for cell in summary['cells']:
         lines += _cell_table(cell, summary['baseline'])
@@ -361,9 +212,10 @@ def _markdown(summary: dict) -> str:
                 continue
             lines.append(
                 f"- {what} ({corr['runs']} runs): Pearson r = "
-                f"{_f(c['pearson_r'], '.3f')} (p = {_f(c['pearson_p'], '.3g')}"
-                f"), Spearman rho = {_f(c['spearman_rho'], '.3f')} (p = "
-                f"{_f(c['spearman_p'], '.3g')})")
+                f"{fmt(c['pearson_r'], '.3f')} (p = "
+                f"{fmt(c['pearson_p'], '.3g')}), Spearman rho = "
+                f"{fmt(c['spearman_rho'], '.3f')} (p = "
+                f"{fmt(c['spearman_p'], '.3g')})")
         lines.append('')
     if summary['parts']:
         lines += ['## Parts and their times', '',
@@ -374,7 +226,7 @@ def _markdown(summary: dict) -> str:
             per_run = (p['seconds'] - pre) / p['runs'] if p['runs'] else None
             lines.append(f"| {p['name']} | {p['runs']} | "
                          f"{p['seconds']:.0f} | {pre:.0f} | "
-                         f"{_f(per_run, '.1f')} |")
+                         f"{fmt(per_run, '.1f')} |")
     return '\n'.join(lines) + '\n'
 
 
