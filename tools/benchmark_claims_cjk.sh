@@ -6,6 +6,8 @@
 #
 #   bash tools/benchmark_claims_cjk.sh [STEP ...]
 #
+# Without PYTHON set it first makes the pinned environment
+# (tools/setup_env.sh) and runs its python.
 # STEP: select_plain, select_soft, curves, bias, report (default: all, in
 # this order). Records go to $OUT (default work_dirs/claims_cjk), one JSON
 # per run; a rerun computes only what is missing, so a step may be
@@ -17,6 +19,9 @@
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
+if [ -z "${PYTHON:-}" ]; then
+  bash "$ROOT/tools/setup_env.sh"  # the pinned environment, as the demo's
+fi
 PY="${PYTHON:-${MMSOFTFT_VENV:-$ROOT/.venv}/bin/python}"
 OUT="${OUT:-work_dirs/claims_cjk}"
 SEEDS="${SEEDS:-15}"
