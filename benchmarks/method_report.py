@@ -230,6 +230,18 @@ def _markdown(summary: dict) -> str:
     return '\n'.join(lines) + '\n'
 
 
+def _cell_panels(plt, cells: list) -> tuple:
+    """A figure with one panel per cell (4 a row), the panels paired with
+    their cells; the spare panels of the last row are blank."""
+    cols = min(4, len(cells))
+    rows = math.ceil(len(cells) / cols)
+    fig, axes = plt.subplots(rows, cols, figsize=(4.2 * cols, 3.3 * rows),
+                             squeeze=False)
+    for ax in list(axes.flat)[len(cells):]:
+        ax.axis('off')
+    return fig, zip(axes.flat, cells)
+
+
 def _plots(summary: dict, out_dir: str) -> List[str]:
     paths = []
     save = figure_saver(out_dir, paths)
@@ -238,11 +250,8 @@ def _plots(summary: dict, out_dir: str) -> List[str]:
 
     names = list(dict.fromkeys(m for c in cells for m in c['methods']))
     color = {m: f'C{i % 10}' for i, m in enumerate(names)}
-    cols = min(4, len(cells))
-    rows = math.ceil(len(cells) / cols)
-    fig, axes = plt.subplots(rows, cols, figsize=(4.2 * cols, 3.3 * rows),
-                             squeeze=False)
-    for ax, cell in zip(axes.flat, cells):
+    fig, panels = _cell_panels(plt, cells)
+    for ax, cell in panels:
         for name, r in cell['methods'].items():
             if r.get('curve_mean'):
                 e, a = zip(*r['curve_mean'])
@@ -250,8 +259,6 @@ def _plots(summary: dict, out_dir: str) -> List[str]:
         ax.set(title=f"{cell['task']} / {cell['condition']}", xlabel='epoch',
                ylabel='target top-1 (%)')
         ax.legend(fontsize=6)
-    for ax in list(axes.flat)[len(cells):]:
-        ax.axis('off')
     save(fig, 'accuracy_vs_epoch.png')
 
     rows = [(f"{c['task']}/{c['condition']} {m}", r['diff'])
@@ -288,12 +295,8 @@ def _plots(summary: dict, out_dir: str) -> List[str]:
     if forgetting:
         source_top1 = {t['task']: t.get('source_top1')
                        for t in summary['tasks']}
-        cols = min(4, len(forgetting))
-        rows = math.ceil(len(forgetting) / cols)
-        fig, axes = plt.subplots(rows, cols,
-                                 figsize=(4.2 * cols, 3.3 * rows),
-                                 squeeze=False)
-        for ax, cell in zip(axes.flat, forgetting):
+        fig, panels = _cell_panels(plt, forgetting)
+        for ax, cell in panels:
             for name, r in cell['methods'].items():
                 if r.get('source_curve_mean'):
                     s, a = zip(*r['source_curve_mean'])
@@ -307,8 +310,6 @@ def _plots(summary: dict, out_dir: str) -> List[str]:
             ax.set(title=f"{cell['task']} / {cell['condition']}",
                    xlabel='step', ylabel='source top-1 (%), held out')
             ax.legend(fontsize=6)
-        for ax in list(axes.flat)[len(forgetting):]:
-            ax.axis('off')
         save(fig, 'forgetting.png')
     return paths
 
